@@ -1,0 +1,31 @@
+-- materialized: view
+-- The online intervals of SPEC section 2, one per online event, with the
+-- rule that closed it and the days it touches (section 3), clipped to as_of.
+with ends as (
+  select
+    t.device_id, t.user_id, t.seq, t.server_id, t.rule,
+    t.ts_us as start_us,
+    case t.rule
+      -- destroyed(X) unknown (empty or not in servers.csv) falls back as SPEC says
+      when 0 then least(coalesce(s.destroyed_us, {{ as_of_end_us }}), {{ as_of_end_us }})
+      when 1 then t.next_ts_us
+      when 2 then least(coalesce(s.destroyed_us, t.next_ts_us), t.next_ts_us)
+      when 3 then t.next_ts_us
+      when 4 then coalesce(s.destroyed_us, t.next_ts_us)
+    end as raw_end_us
+  from int_transitions t
+  left join stg_servers s on s.server_id = t.server_id and s.err_reason is null and not s.blank
+  where t.rule between 0 and 4
+)
+select
+  device_id, user_id, seq, server_id, rule, start_us,
+  -- An end before the start becomes the single instant [s, s].
+  greatest(raw_end_us, start_us) as end_us,
+  raw_end_us < start_us as clamped,
+  cast(floor(start_us / 86400000000.0) as integer) as first_day,
+  -- Half-open [s, e): an end exactly at midnight does not touch that day.
+  least(
+    {{ as_of_day }},
+    cast(floor((case when raw_end_us > start_us then raw_end_us - 1 else start_us end) / 86400000000.0) as integer)
+  ) as last_day
+from ends

@@ -1,0 +1,60 @@
+-- materialized: table
+-- Each device's events in (timestamp, file position) order, paired with the
+-- previous and next event (SPEC section 2 is a pairwise computation). Only
+-- the rows the later models need are kept:
+--   online events (each opens an interval; rule = the rule that closes it,
+--     0 = the end case), with open_rule 5/6 (after an offline event),
+--     0 (the device's first event) or null (after an online event: rule 1/2);
+--   offline events after an offline event (rule 7/8) or first (rule 9 =
+--     leading offline);
+--   bad lines (rule -1) and blank lines (rule -2), kept by line number.
+-- Offline events after an online event are represented by the interval
+-- they close (next_ts_us, next_server_id).
+select
+  device_id, user_id, server_id, ts_us, seq,
+  case
+    when blank then -2
+    when not ok then -1
+    when connected then
+      case
+        when next_ts_us is null then 0
+        when next_connected and next_server_id = server_id then 1
+        when next_connected then 2
+        when next_server_id = server_id then 3
+        else 4
+      end
+    when prev_connected then null
+    when prev_server_id is null then 9
+    when prev_server_id = server_id then 7
+    else 8
+  end as rule,
+  case
+    when not ok or not connected or prev_connected then null
+    when prev_server_id is null then 0
+    when prev_server_id = server_id then 5
+    else 6
+  end as open_rule,
+  next_ts_us, next_server_id,
+  case when not ok then line_no end as line_no
+from (
+  select
+    device_id, user_id, server_id, ts_us, connected, line_no, ok, blank,
+    row_number() over w as seq,
+    lag(server_id) over w as prev_server_id,
+    lag(connected) over w as prev_connected,
+    lead(ts_us) over w as next_ts_us,
+    lead(server_id) over w as next_server_id,
+    lead(connected) over w as next_connected
+  from (
+    select
+      rowid + 1 + {{ header_lines }} as line_no, ok, blank,
+      -- Bad and blank lines go to a partition of their own (device_id null)
+      -- so that they never disturb a real device's pairing.
+      case when ok then device_id end as device_id,
+      user_id, server_id, ts_us, connected
+    from stg_events
+    where not ok or {{ as_of_end_us }} is null or ts_us < {{ as_of_end_us }}
+  )
+  window w as (partition by device_id order by ts_us, line_no)
+)
+where not ok or connected or not coalesce(prev_connected, false)

@@ -1,0 +1,33 @@
+-- materialized: table
+-- quality.json's per-rule counters: how often each repair rule (SPEC 2) fired
+-- and how many device-days the intervals it emitted touch.
+with firings as (
+  select
+    count(*) filter (where rule = 1) as r1, count(*) filter (where rule = 2) as r2,
+    count(*) filter (where rule = 3) as r3, count(*) filter (where rule = 4) as r4,
+    count(*) filter (where open_rule = 5) as r5, count(*) filter (where open_rule = 6) as r6,
+    count(*) filter (where rule = 7) as r7, count(*) filter (where rule = 8) as r8,
+    count(*) filter (where rule = 0) as r_end, count(*) filter (where rule = 9) as r_leading,
+    count(*) filter (where open_rule = 0) as r_first
+  from int_transitions
+),
+days as (
+  select
+    count(*) filter (where rule_mask & 2 <> 0) as d1, count(*) filter (where rule_mask & 4 <> 0) as d2,
+    count(*) filter (where rule_mask & 8 <> 0) as d3, count(*) filter (where rule_mask & 16 <> 0) as d4,
+    count(*) filter (where rule_mask & 1 <> 0) as d_end
+  from int_device_days
+)
+select * from (values
+  ('rule_1', 'online X -> online X', (select r1 from firings), (select d1 from days)),
+  ('rule_2', 'online X -> online Y', (select r2 from firings), (select d2 from days)),
+  ('rule_3', 'online X -> offline X', (select r3 from firings), (select d3 from days)),
+  ('rule_4', 'online X -> offline Y', (select r4 from firings), (select d4 from days)),
+  ('rule_5', 'offline X -> online X', (select r5 from firings), 0),
+  ('rule_6', 'offline X -> online Y', (select r6 from firings), 0),
+  ('rule_7', 'offline X -> offline X', (select r7 from firings), 0),
+  ('rule_8', 'offline X -> offline Y', (select r8 from firings), 0),
+  ('end', 'online at the end of the device''s events', (select r_end from firings), (select d_end from days)),
+  ('leading_offline', 'first event of a device is offline', (select r_leading from firings), 0),
+  ('first_online', 'first event of a device is online', (select r_first from firings), 0)
+) as t(counter, meaning, firings, device_days)

@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerAnalyze } from './commands/analyze.js';
+import { reportFailure } from './exit.js';
+
+/** Builds the CLI; each command lives in its own file under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('fleetpulse')
+    .description('Online-device metrics, projections and insights from an IoT connectivity export')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerAnalyze(program);
+  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    return reportFailure(e);
+  }
+}

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { InputFile } from '../ingest/input-file.js';
+import type { Engine, ProgressSink, Row } from './engine.js';
+import { type Model, type ModelParams, renderSql } from './models.js';
+
+export interface DuckDbOptions {
+  /** Cap on DuckDB's memory; beyond it, it spills to a temp directory. */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function quotePath(path: string): string {
+  return `'${path.replaceAll("'", "''")}'`;
+}
+
+function asSource(sqlOrTable: string): string {
+  return /^\w+$/.test(sqlOrTable) ? quoteIdent(sqlOrTable) : `(${sqlOrTable})`;
+}
+
+/** The embedded engine: DuckDB in this process, models from models/duckdb. */
+export class DuckDbEngine implements Engine {
+  readonly dialect = 'duckdb';
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+    private readonly spillDir: string,
+  ) {}
+
+  static async open(opts: DuckDbOptions = {}): Promise<DuckDbEngine> {
+    const spillDir = mkdtempSync(join(tmpdir(), 'fleetpulse-duckdb-'));
+    const config: Record<string, string> = {
+      // Line order comes from insertion order; it must stay on.
+      preserve_insertion_order: 'true',
+      temp_directory: spillDir,
+      // Nothing reaches out to the network.
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'false',
+    };
+    if (opts.memoryLimit) config.memory_limit = opts.memoryLimit;
+    if (opts.threads) config.threads = String(opts.threads);
+    const instance = await DuckDBInstance.create(':memory:', config);
+    const conn = await instance.connect();
+    // Session settings (not instance config): progress tracking without printing.
+    await conn.run('SET enable_progress_bar = true');
+    await conn.run('SET enable_progress_bar_print = false');
+    return new DuckDbEngine(instance, conn, spillDir);
+  }
+
+  inputParams(file: InputFile): ModelParams {
+    return {
+      path: file.path,
+      header: file.header,
+      header_lines: file.header ? 1 : 0,
+      // read_csv spells line endings as escapes.
+      new_line: file.newLine === '\r\n' ? '\\r\\n' : '\\n',
+      compression: file.gzip ? 'gzip' : 'none',
+    };
+  }
+
+  async build(model: Model, params: ModelParams, progress?: ProgressSink): Promise<void> {
+    const kind = model.materialized === 'view' ? 'VIEW' : 'TABLE';
+    const sql = `CREATE OR REPLACE ${kind} ${quoteIdent(model.name)} AS\n${renderSql(model, params)}`;
+    await this.withProgress(progress, () => this.conn.run(sql));
+  }
+
+  async drop(name: string): Promise<void> {
+    await this.conn.run(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+  }
+
+  async query(sql: string): Promise<Row[]> {
+    const reader = await this.conn.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as Row[];
+  }
+
+  async writeCsv(sqlOrTable: string, path: string): Promise<void> {
+    await this.conn.run(`COPY ${asSource(sqlOrTable)} TO ${quotePath(path)} (FORMAT csv, HEADER true)`);
+  }
+
+  async writeParquet(sqlOrTable: string, path: string): Promise<void> {
+    await this.conn.run(
+      `COPY ${asSource(sqlOrTable)} TO ${quotePath(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.conn.closeSync();
+    this.instance.closeSync();
+    rmSync(this.spillDir, { recursive: true, force: true });
+  }
+
+  /** Polls DuckDB's query progress while `work` runs on its worker threads. */
+  private async withProgress<T>(progress: ProgressSink | undefined, work: () => Promise<T>): Promise<T> {
+    if (!progress) return work();
+    const timer = setInterval(() => {
+      const p = this.conn.progress;
+      if (p.percentage >= 0) progress(Math.min(1, p.percentage / 100));
+    }, 100);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+}
