@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../engine/duckdb.js';
 import type { Engine } from '../engine/engine.js';
+import { loadModel } from '../engine/models.js';
 import { type InputFile, inspectInput } from '../ingest/input-file.js';
 import { enforceRejects } from '../ingest/rejects.js';
 import { writeDeviceDays } from '../metrics/device-days.js';
@@ -12,6 +13,7 @@ import {
   buildTransitions,
   describeWindow,
   noEvents,
+  type Rule4End,
 } from '../repair/clean-view.js';
 import { buildQuality, type QualityReport } from '../repair/quality.js';
 import { AtomicOutput } from '../util/atomic-output.js';
@@ -29,6 +31,8 @@ export interface AnalyzeOptions {
   maxRejects?: number;
   quiet?: boolean;
   progress?: Progress;
+  /** Rule 4 as SPEC writes it (default), or ending at the earlier of destruction and the next event. */
+  rule4?: Rule4End;
   /** An engine to use instead of a fresh embedded DuckDB (tests, other engines). */
   engine?: Engine;
 }
@@ -45,6 +49,7 @@ export const ANALYZE_FILES = {
   quality: 'quality.json',
   deviceDays: 'device_days.parquet',
   rejects: 'rejects.csv',
+  repairsByServer: 'repairs_by_server.csv',
 } as const;
 
 /** `fleetpulse analyze`: export -> clean view -> Task 1 tables, quality.json. */
@@ -117,7 +122,7 @@ async function run(
     );
   }
   await progress.stage('repair intervals and owners per device-day', (bar) =>
-    buildDeviceDays(engine, window, bar),
+    buildDeviceDays(engine, window, opts.rule4 ?? 'literal', bar),
   );
   const quality = await progress.stage('count rule firings', () =>
     buildQuality(engine, {
@@ -132,6 +137,7 @@ async function run(
       rejectsFile: rejected.rejectsFile ? ANALYZE_FILES.rejects : null,
     }),
   );
+  await engine.build(loadModel(engine.dialect, 'marts', 'repairs_by_server'), {});
   await engine.drop('int_transitions');
   await progress.stage('daily and rolling 28-day counts', (bar) => buildOnlineCounts(engine, window, bar));
   await progress.stage('write outputs', async () => {
@@ -140,6 +146,7 @@ async function run(
       rolling28: out.path(ANALYZE_FILES.rolling28),
     });
     await writeDeviceDays(engine, out.path(ANALYZE_FILES.deviceDays));
+    await engine.writeCsv('repairs_by_server', out.path(ANALYZE_FILES.repairsByServer));
     writeFileSync(out.path(ANALYZE_FILES.quality), `${JSON.stringify(quality, null, 2)}\n`);
   });
   return quality;

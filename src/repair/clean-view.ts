@@ -99,9 +99,17 @@ export function windowParams(w: Window) {
   return { as_of_end_us: w.asOfEndUs, as_of_day: w.asOfDay, first_day: w.firstDay };
 }
 
+/** How rule 4 ends an interval: SPEC's literal rule, or the sensitivity variant. */
+export type Rule4End = 'literal' | 'earlier';
+
 /** Intervals (SPEC 2-3) and the owner of each online device-day (SPEC 4). */
-export async function buildDeviceDays(engine: Engine, w: Window, progress?: ProgressSink): Promise<void> {
-  const p = windowParams(w);
+export async function buildDeviceDays(
+  engine: Engine,
+  w: Window,
+  rule4: Rule4End,
+  progress?: ProgressSink,
+): Promise<void> {
+  const p = { ...windowParams(w), rule4_end: rule4 };
   await engine.build(loadModel(engine.dialect, 'intermediate', 'int_intervals'), p);
   await engine.build(loadModel(engine.dialect, 'intermediate', 'int_device_days'), p, progress);
 }

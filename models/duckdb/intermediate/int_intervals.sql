@@ -11,7 +11,13 @@ with ends as (
       when 1 then t.next_ts_us
       when 2 then least(coalesce(s.destroyed_us, t.next_ts_us), t.next_ts_us)
       when 3 then t.next_ts_us
-      when 4 then coalesce(s.destroyed_us, t.next_ts_us)
+      -- SPEC's literal rule 4 ends at destroyed(X), even past the next event;
+      -- rule4_end = 'earlier' is the sensitivity variant (insights), which
+      -- ends at the earlier of the two.
+      when 4 then case {{ rule4_end }}
+        when 'earlier' then least(coalesce(s.destroyed_us, t.next_ts_us), t.next_ts_us)
+        else coalesce(s.destroyed_us, t.next_ts_us)
+      end
     end as raw_end_us
   from int_transitions t
   left join stg_servers s on s.server_id = t.server_id and s.err_reason is null and not s.blank
