@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { InputFile } from '../ingest/input-file.js';
+import { UnreadableInputError } from '../util/errors.js';
 import type { Engine, ProgressSink, Row } from './engine.js';
 import { type Model, type ModelParams, renderSql } from './models.js';
 
@@ -22,6 +23,24 @@ function quotePath(path: string): string {
 
 function asSource(sqlOrTable: string): string {
   return /^\w+$/.test(sqlOrTable) ? quoteIdent(sqlOrTable) : `(${sqlOrTable})`;
+}
+
+/**
+ * DuckDB's CSV reader fails whole files it cannot split into lines, with a
+ * long dump of its settings. Users get one line instead: what is wrong, and
+ * where (DuckDB counts physical lines, header included, as we do).
+ */
+function translateReadError(e: unknown): unknown {
+  const msg = (e as Error)?.message ?? '';
+  if (!/CSV Error|CSV Parser|Invalid unicode/.test(msg)) return e;
+  const line = /CSV Error on Line: (\d+)/.exec(msg);
+  const original = /Original Line: (.*)/.exec(msg);
+  let reason = msg.split('\n')[0] ?? msg;
+  if (/Invalid unicode/.test(msg)) reason = 'not valid UTF-8 text';
+  else if (/Expected Number of Columns: 1/.test(msg)) reason = 'contains the control character U+0001';
+  else if (/invalid state/.test(msg))
+    reason = 'cannot be split into lines (mixed \\r\\n and \\n line endings?)';
+  return new UnreadableInputError(reason, line ? Number(line[1]) : undefined, original?.[1]);
 }
 
 /** The embedded engine: DuckDB in this process, models from models/duckdb. */
@@ -67,7 +86,11 @@ export class DuckDbEngine implements Engine {
   async build(model: Model, params: ModelParams, progress?: ProgressSink): Promise<void> {
     const kind = model.materialized === 'view' ? 'VIEW' : 'TABLE';
     const sql = `CREATE OR REPLACE ${kind} ${quoteIdent(model.name)} AS\n${renderSql(model, params)}`;
-    await this.withProgress(progress, () => this.conn.run(sql));
+    try {
+      await this.withProgress(progress, () => this.conn.run(sql));
+    } catch (e) {
+      throw translateReadError(e);
+    }
   }
 
   async drop(name: string): Promise<void> {
@@ -75,8 +98,12 @@ export class DuckDbEngine implements Engine {
   }
 
   async query(sql: string): Promise<Row[]> {
-    const reader = await this.conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Row[];
+    try {
+      const reader = await this.conn.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as Row[];
+    } catch (e) {
+      throw translateReadError(e);
+    }
   }
 
   async writeCsv(sqlOrTable: string, path: string): Promise<void> {

@@ -17,7 +17,7 @@ import {
 } from '../repair/clean-view.js';
 import { buildQuality, type QualityReport } from '../repair/quality.js';
 import { AtomicOutput } from '../util/atomic-output.js';
-import { InputError } from '../util/errors.js';
+import { InputError, readingFile } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { VERSION } from '../version.js';
 
@@ -88,23 +88,27 @@ async function run(
 ): Promise<QualityReport> {
   const srv = await progress.stage(
     `read ${servers.label}`,
-    () => buildStaging(engine, events, servers),
+    () => readingFile(servers.label, () => buildStaging(engine, events, servers)),
     (r) => `${r.rows} servers${r.bad ? `, ${r.bad} bad lines` : ''}`,
   );
   if (srv.bad > 0 && opts.maxRejects === undefined) {
-    await enforceRejects(engine, { events, servers }, { events: 0, servers: srv.bad }, undefined, '');
+    await readingFile(events.label, () =>
+      enforceRejects(engine, { events, servers }, { events: 0, servers: srv.bad }, undefined, ''),
+    );
   }
   const tr = await progress.stage(
     `read and pair events from ${events.label}`,
-    (bar) => buildTransitions(engine, events, opts.asOfDay, bar),
+    (bar) => readingFile(events.label, () => buildTransitions(engine, events, opts.asOfDay, bar)),
     (r) => (r.window ? describeWindow(r.window) : 'no events') + (r.bad ? `, ${r.bad} bad lines` : ''),
   );
-  const rejected = await enforceRejects(
-    engine,
-    { events, servers },
-    { events: tr.bad, servers: srv.bad },
-    opts.maxRejects,
-    out.path(ANALYZE_FILES.rejects),
+  const rejected = await readingFile(events.label, () =>
+    enforceRejects(
+      engine,
+      { events, servers },
+      { events: tr.bad, servers: srv.bad },
+      opts.maxRejects,
+      out.path(ANALYZE_FILES.rejects),
+    ),
   );
   const window = tr.window;
   if (!window) throw noEvents(events, opts.asOfDay);
@@ -113,8 +117,8 @@ async function run(
     rowsAfterAsOf = await progress.stage(
       'count events after --as-of',
       async () => {
-        const [r] = await engine.query(
-          `select count(*) as n from stg_event_lines where ok and ts_us >= ${window.asOfEndUs}`,
+        const [r] = await readingFile(events.label, () =>
+          engine.query(`select count(*) as n from stg_event_lines where ok and ts_us >= ${window.asOfEndUs}`),
         );
         return Number(r?.n ?? 0);
       },

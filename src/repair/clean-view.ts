@@ -54,9 +54,14 @@ export async function buildTransitions(
   const asOfEndUs = asOfDay === undefined ? null : (BigInt(asOfDay) + 1n) * DAY_US;
   // The file is parsed once (a little under half the work), then paired.
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_events'), {}, (f) => progress?.(f * 0.45));
+  const [m] = await engine.query(
+    `select greatest(max(device_id), max(user_id), max(server_id), count(*) + 1) as widest
+     from stg_events where ok or blank`,
+  );
+  const intType = BigInt((m?.widest as bigint | null) ?? 0n) < 2n ** 32n ? 'UINTEGER' : 'UBIGINT';
   await engine.build(
     loadModel(engine.dialect, 'intermediate', 'int_transitions'),
-    { as_of_end_us: asOfEndUs, header_lines: events.header ? 1 : 0 },
+    { as_of_end_us: asOfEndUs, header_lines: events.header ? 1 : 0, int_type: { sql: intType } },
     (f) => progress?.(0.45 + f * 0.55),
   );
   await engine.drop('stg_events');

@@ -30,3 +30,34 @@ export class InputError extends Error {
     super(formatProblem(problem) + (detail ? ` (${detail})` : ''));
   }
 }
+
+/**
+ * The engine could not read an input file at all (bad encoding, stray control
+ * characters, mixed line endings). The pipeline adds which file it was.
+ */
+export class UnreadableInputError extends Error {
+  override name = 'UnreadableInputError';
+  constructor(
+    readonly reason: string,
+    readonly line?: number,
+    readonly text?: string,
+  ) {
+    super(reason);
+  }
+
+  /** The same problem as an InputError naming the file. */
+  inFile(file: string): InputError {
+    if (this.line === undefined) return new InputError({ file, reason: this.reason });
+    return new InputError({ file, line: this.line, field: 'line', reason: this.reason, text: this.text });
+  }
+}
+
+/** Runs `work`; an unreadable-input failure is reported against `file`. */
+export async function readingFile<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof UnreadableInputError) throw e.inFile(file);
+    throw e;
+  }
+}

@@ -39,7 +39,7 @@ select
 from (
   select
     device_id, user_id, server_id, ts_us, connected, line_no, ok, blank,
-    row_number() over w as seq,
+    cast(row_number() over w as {{ int_type }}) as seq,
     lag(server_id) over w as prev_server_id,
     lag(connected) over w as prev_connected,
     lead(ts_us) over w as next_ts_us,
@@ -47,11 +47,15 @@ from (
     lead(connected) over w as next_connected
   from (
     select
-      rowid + 1 + {{ header_lines }} as line_no, ok, blank,
+      cast(rowid + 1 + {{ header_lines }} as {{ int_type }}) as line_no, ok, blank,
       -- Bad and blank lines go to a partition of their own (device_id null)
-      -- so that they never disturb a real device's pairing.
-      case when ok then device_id end as device_id,
-      user_id, server_id, ts_us, connected
+      -- so that they never disturb a real device's pairing. Ids are narrowed
+      -- to 32 bits when they fit (int_type): the sort behind the window is
+      -- most of this model's cost, and it scales with the row width.
+      cast(case when ok then device_id end as {{ int_type }}) as device_id,
+      cast(user_id as {{ int_type }}) as user_id,
+      cast(server_id as {{ int_type }}) as server_id,
+      ts_us, connected
     from stg_events
     where not ok or {{ as_of_end_us }} is null or ts_us < {{ as_of_end_us }}
   )
