@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { writeStatsIfAsked } from '../util/progress.js';
 import { VERSION } from '../version.js';
 import { registerAnalyze } from './commands/analyze.js';
 import { reportFailure } from './exit.js';
@@ -21,5 +22,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     return reportFailure(e);
+  } finally {
+    writeStatsIfAsked();
   }
 }

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+
 /**
  * Stage log on stderr: each stage prints its name, elapsed time and a short
  * result; on a terminal, long stages also draw a bar. `quiet` silences all.
@@ -13,12 +15,40 @@ export interface Progress {
 
 const BAR_WIDTH = 24;
 
+/** Every stage's wall time in this process, for the benchmark (FLEETPULSE_STATS). */
+const stageTimes: { stage: string; seconds: number }[] = [];
+
+async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const s0 = performance.now();
+  try {
+    return await work();
+  } finally {
+    stageTimes.push({ stage: name, seconds: (performance.now() - s0) / 1000 });
+  }
+}
+
+/**
+ * When FLEETPULSE_STATS names a file, writes this process's stage times and
+ * peak RSS there at exit: `npm run bench` reads it (the process measures its
+ * own peak, native DuckDB memory included).
+ */
+export function writeStatsIfAsked(): void {
+  const path = process.env.FLEETPULSE_STATS;
+  if (!path) return;
+  const stats = {
+    max_rss_bytes: process.resourceUsage().maxRSS * 1024,
+    uptime_seconds: process.uptime(),
+    stages: stageTimes,
+  };
+  writeFileSync(path, `${JSON.stringify(stats, null, 2)}\n`);
+}
+
 export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStream } = {}): Progress {
   const out = opts.stream ?? process.stderr;
   const t0 = performance.now();
   const secs = () => ((performance.now() - t0) / 1000).toFixed(1).padStart(5);
   if (opts.quiet) {
-    return { stage: (_n, work) => work(() => {}), note: () => {} };
+    return { stage: (name, work) => timed(name, () => work(() => {})), note: () => {} };
   }
   const tty = Boolean(out.isTTY);
   return {
@@ -34,7 +64,7 @@ export function createProgress(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
         );
         drawn = true;
       };
-      const result = await work(bar);
+      const result = await timed(name, () => work(bar));
       const took = ((performance.now() - s0) / 1000).toFixed(2);
       const tail = summary ? `: ${summary(result)}` : '';
       if (tty && drawn) out.write('\r\x1b[K');
