@@ -2,6 +2,12 @@ import { Command } from 'commander';
 import { writeStatsIfAsked } from '../util/progress.js';
 import { VERSION } from '../version.js';
 import { registerAnalyze } from './commands/analyze.js';
+import { registerGenerate } from './commands/generate.js';
+import { registerReport } from './commands/report.js';
+import { registerServe } from './commands/serve.js';
+import { registerForecast } from './commands/forecast.js';
+import { registerInsights } from './commands/insights.js';
+import { registerLoad } from './commands/load.js';
 import { reportFailure } from './exit.js';
 
 /** Builds the CLI; each command lives in its own file under commands/. */
@@ -12,6 +18,12 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerAnalyze(program);
+  registerGenerate(program);
+  registerReport(program);
+  registerServe(program);
+  registerForecast(program);
+  registerInsights(program);
+  registerLoad(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

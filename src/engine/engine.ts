@@ -1,4 +1,5 @@
 import type { InputFile } from '../ingest/input-file.js';
+import type { LoadedInputs } from '../repair/clean-view.js';
 import type { Model, ModelParams } from './models.js';
 
 /** A row of a small result, with BIGINTs as JS bigint. */
@@ -14,6 +15,11 @@ export type ProgressSink = (fraction: number) => void;
  */
 export interface Engine {
   readonly dialect: string;
+  /**
+   * Set by an engine whose inputs were loaded beforehand (ClickHouse, by
+   * `fleetpulse load`): analyze() then reads no file (see LoadedInputs).
+   */
+  readonly loaded?: LoadedInputs;
   /** The parameters a staging model needs to read one input file. */
   inputParams(file: InputFile): ModelParams;
   /** Builds one model (a table or a view) with the given parameters. */

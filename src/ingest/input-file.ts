@@ -16,23 +16,31 @@ export interface InputFile {
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** Reads the start of the file (decompressed) to find the first line. */
-async function firstLine(path: string, gzip: boolean): Promise<string> {
+/**
+ * Reads the start of the file (decompressed): its first line, and whether any
+ * line within the first 64 KiB holds data (a file of blank lines is empty).
+ */
+async function firstLines(path: string, gzip: boolean): Promise<{ first: string; hasData: boolean }> {
   const stream = gzip ? createReadStream(path).pipe(createGunzip()) : createReadStream(path);
   let acc = '';
+  let complete = true;
   try {
     for await (const chunk of stream) {
       acc += chunk.toString('utf8');
-      const nl = acc.indexOf('\n');
-      if (nl >= 0) return acc.slice(0, nl + 1);
-      if (acc.length > 1 << 16) return acc;
+      // Enough once a line with data has ended; past 64 KiB the engine counts.
+      if (/\S[^\n]*\n/.test(acc) || acc.length > 1 << 16) {
+        complete = false;
+        break;
+      }
     }
   } catch (e) {
     throw new InputError({ file: path, reason: `cannot read (${(e as Error).message})` });
   } finally {
     stream.destroy();
   }
-  return acc;
+  const nl = acc.indexOf('\n');
+  const hasData = !complete || acc.replace(/^\uFEFF/, '').trim() !== '';
+  return { first: nl >= 0 ? acc.slice(0, nl + 1) : acc, hasData };
 }
 
 /**
@@ -66,10 +74,10 @@ export async function inspectInput(path: string, headerFirstField: string): Prom
     throw new InputError({ file: path, reason: `cannot read (${code ?? (e as Error).message})` });
   }
   const gzip = info.size >= 2 && magic[0] === GZIP_MAGIC[0] && magic[1] === GZIP_MAGIC[1];
-  const line = await firstLine(path, gzip);
-  const text = line.replace(/^\uFEFF/, '');
-  if (text.trim() === '') throw new InputError({ file: path, reason: 'empty file' });
+  const { first, hasData } = await firstLines(path, gzip);
+  if (!hasData) throw new InputError({ file: path, reason: 'empty file' });
+  const text = first.replace(/^\uFEFF/, '');
   const newLine = text.endsWith('\r\n') ? '\r\n' : '\n';
-  const first = (text.split(',')[0] ?? '').trim().toLowerCase();
-  return { path, label: path, gzip, header: first === headerFirstField, newLine, sizeBytes: info.size };
+  const firstField = (text.split(',')[0] ?? '').trim().toLowerCase();
+  return { path, label: path, gzip, header: firstField === headerFirstField, newLine, sizeBytes: info.size };
 }

@@ -22,6 +22,8 @@ export async function enforceRejects(
   counts: { events: number; servers: number },
   maxRejects: number | undefined,
   rejectsPath: string,
+  /** Where a failed run leaves the full list (named in the message). */
+  failedRunPath = rejectsPath,
 ): Promise<RejectSummary> {
   const total = counts.events + counts.servers;
   if (total === 0) return { events: 0, servers: 0 };
@@ -44,7 +46,7 @@ export async function enforceRejects(
   if (total > maxRejects) {
     throw new InputError(
       problem,
-      `${total} rejected lines exceed --max-rejects ${maxRejects}; all of them are listed in ${rejectsPath}`,
+      `${total} rejected lines exceed --max-rejects ${maxRejects}; all of them are listed in ${failedRunPath}`,
     );
   }
   return { events: counts.events, servers: counts.servers, rejectsFile: rejectsPath };

@@ -13,17 +13,19 @@ import {
   buildTransitions,
   describeWindow,
   noEvents,
+  type LoadedInputs,
   type Rule4End,
 } from '../repair/clean-view.js';
 import { buildQuality, type QualityReport } from '../repair/quality.js';
 import { AtomicOutput } from '../util/atomic-output.js';
-import { InputError, readingFile } from '../util/errors.js';
+import { InputError, readingFile, UsageError } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { VERSION } from '../version.js';
 
 export interface AnalyzeOptions {
-  events: string;
-  servers: string;
+  /** Required, with servers, unless the engine holds the inputs already (Engine.loaded). */
+  events?: string;
+  servers?: string;
   out: string;
   /** Day number of --as-of (end of that UTC day), or undefined for the latest event's day. */
   asOfDay?: number;
@@ -49,33 +51,53 @@ export const ANALYZE_FILES = {
   quality: 'quality.json',
   deviceDays: 'device_days.parquet',
   rejects: 'rejects.csv',
+  /** A failed run's rejects: beside, never over, an earlier run's result. */
+  failedRunRejects: 'failed-run-rejects.csv',
   repairsByServer: 'repairs_by_server.csv',
 } as const;
 
 /** `fleetpulse analyze`: export -> clean view -> Task 1 tables, quality.json. */
 export async function analyze(opts: AnalyzeOptions): Promise<AnalyzeResult> {
   const progress = opts.progress ?? createProgress({ quiet: opts.quiet });
-  const [events, servers] = await Promise.all([
-    inspectInput(opts.events, 'timestamp'),
-    inspectInput(opts.servers, 'id'),
-  ]);
+  // An engine that holds the inputs already (Engine.loaded) reads no file.
+  const loaded = opts.engine?.loaded;
+  const inspected = loaded ? undefined : await inspectFiles(opts);
   const engine = opts.engine ?? (await DuckDbEngine.open());
   let out: AtomicOutput | undefined;
   try {
     out = new AtomicOutput(opts.out, ANALYZE_FILES.quality);
+    const { events, servers } =
+      inspected ??
+      (await (loaded as LoadedInputs).inputs({
+        events: opts.events,
+        servers: opts.servers,
+        maxRejects: opts.maxRejects,
+        rejectsPath: out.path(ANALYZE_FILES.rejects),
+      }));
     const result = await run(engine, events, servers, opts, out, progress);
     const files = out.commit();
     return { out: opts.out, files, quality: result };
   } catch (e) {
     // Keep the full list of rejects when there were too many of them.
     const staged = out?.path(ANALYZE_FILES.rejects);
-    if (e instanceof InputError && staged && existsSync(staged))
-      copyFileSync(staged, join(opts.out, ANALYZE_FILES.rejects));
+    if (e instanceof InputError && staged && existsSync(staged)) {
+      copyFileSync(staged, join(opts.out, ANALYZE_FILES.failedRunRejects));
+    }
     throw e;
   } finally {
     out?.abort();
     if (!opts.engine) await engine.close();
   }
+}
+
+async function inspectFiles(opts: AnalyzeOptions): Promise<{ events: InputFile; servers: InputFile }> {
+  if (opts.events === undefined) throw new UsageError("required option '--events <file>' not specified");
+  if (opts.servers === undefined) throw new UsageError("required option '--servers <file>' not specified");
+  const [events, servers] = await Promise.all([
+    inspectInput(opts.events, 'timestamp'),
+    inspectInput(opts.servers, 'id'),
+  ]);
+  return { events, servers };
 }
 
 async function run(
@@ -108,6 +130,7 @@ async function run(
       { events: tr.bad, servers: srv.bad },
       opts.maxRejects,
       out.path(ANALYZE_FILES.rejects),
+      join(opts.out, ANALYZE_FILES.failedRunRejects),
     ),
   );
   const window = tr.window;

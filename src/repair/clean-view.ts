@@ -19,6 +19,33 @@ export interface LineCounts {
   serversBad: number;
 }
 
+/** What analyze() was given, for an engine that holds the inputs already. */
+export interface LoadedInputsRequest {
+  events?: string;
+  servers?: string;
+  maxRejects?: number;
+  /** Where analyze() stages rejects.csv. */
+  rejectsPath: string;
+}
+
+/**
+ * The clean view's first steps for an engine that holds the inputs already
+ * (an export loaded into a warehouse by `fleetpulse load`, which checked every
+ * line with the staging models): the pipeline reads no file; the engine says
+ * what was loaded, and stages and pairs the events in its own SQL.
+ */
+export interface LoadedInputs {
+  /** The inputs as they were loaded (labels, gzip, header: quality.json). */
+  inputs(request: LoadedInputsRequest): Promise<{ events: InputFile; servers: InputFile }>;
+  /** As buildStaging() below. */
+  buildStaging(): Promise<{ rows: number; bad: number }>;
+  /** As buildTransitions() below. */
+  buildTransitions(
+    asOfDay: number | undefined,
+    progress?: ProgressSink,
+  ): Promise<{ bad: number; blank: number; window: Window | undefined }>;
+}
+
 /**
  * Parses and checks servers.csv (small, so it goes first and fails fast), and
  * declares the events staging view (no read yet).
@@ -28,6 +55,7 @@ export async function buildStaging(
   events: InputFile,
   servers: InputFile,
 ): Promise<{ rows: number; bad: number }> {
+  if (engine.loaded) return engine.loaded.buildStaging();
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_event_lines'), engine.inputParams(events));
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_servers'), engine.inputParams(servers));
   const [r] = await engine.query(
@@ -51,6 +79,7 @@ export async function buildTransitions(
   asOfDay: number | undefined,
   progress?: ProgressSink,
 ): Promise<{ bad: number; blank: number; window: Window | undefined }> {
+  if (engine.loaded) return engine.loaded.buildTransitions(asOfDay, progress);
   const asOfEndUs = asOfDay === undefined ? null : (BigInt(asOfDay) + 1n) * DAY_US;
   // The file is parsed once (a little under half the work), then paired.
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_events'), {}, (f) => progress?.(f * 0.45));

@@ -12,6 +12,8 @@ export interface ChartSpec {
   title: string;
   /** A complete Vega-Lite spec with its data inlined (values, not URLs). */
   spec: Record<string, unknown>;
+  /** Optional one-sentence text alternative (aria-label in report.html, docs). */
+  description?: string;
 }
 
 export interface ReportSection {

@@ -28,10 +28,12 @@ select
   -- An end before the start becomes the single instant [s, s].
   greatest(raw_end_us, start_us) as end_us,
   raw_end_us < start_us as clamped,
-  cast(floor(start_us / 86400000000.0) as integer) as first_day,
+  cast(start_us // 86400000000 - (start_us % 86400000000 < 0)::int as integer) as first_day,
   -- Half-open [s, e): an end exactly at midnight does not touch that day.
-  least(
-    {{ as_of_day }},
-    cast(floor((case when raw_end_us > start_us then raw_end_us - 1 else start_us end) / 86400000000.0) as integer)
-  ) as last_day
-from ends
+  least({{ as_of_day }}, cast(last_us // 86400000000 - (last_us % 86400000000 < 0)::int as integer)) as last_day
+from (
+  -- Days are exact integer floor divisions (a double loses the last
+  -- microsecond of a day in far-off years).
+  select *, case when raw_end_us > start_us then raw_end_us - 1 else start_us end as last_us
+  from ends
+)

@@ -53,8 +53,8 @@ from (
       -- to 32 bits when they fit (int_type): the sort behind the window is
       -- most of this model's cost, and it scales with the row width.
       cast(case when ok then device_id end as {{ int_type }}) as device_id,
-      cast(user_id as {{ int_type }}) as user_id,
-      cast(server_id as {{ int_type }}) as server_id,
+      cast(case when ok then user_id end as {{ int_type }}) as user_id,
+      cast(case when ok then server_id end as {{ int_type }}) as server_id,
       ts_us, connected
     from stg_events
     where not ok or {{ as_of_end_us }} is null or ts_us < {{ as_of_end_us }}

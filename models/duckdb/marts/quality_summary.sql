@@ -1,22 +1,48 @@
 -- materialized: table
--- quality.json's input and repair counters, one row.
-with t as (select * from int_transitions where rule >= 0),
-known as (select server_id from stg_servers where err_reason is null and not blank)
-select
-  (select count(*) from t where rule between 0 and 4)
-    + (select count(*) from t where rule in (3, 4))
-    + (select count(*) from t where rule in (7, 8, 9)) as events_used,
-  (select count(*) from int_transitions where rule = -1) as events_rejected,
-  (select count(*) from int_transitions where rule = -2) as events_blank_lines,
-  (select count(distinct device_id) from t) as devices,
-  (select count(distinct user_id) from t where rule between 0 and 4) as users_with_online_events,
-  (select count(*) from t where server_id not in (select server_id from known))
-    + (select count(*) from t where rule in (3, 4) and next_server_id not in (select server_id from known))
-    as unknown_server_events,
-  (select count(distinct server_id) from (
-     select server_id from t union all select next_server_id from t where rule in (3, 4)
-   ) where server_id not in (select server_id from known)) as unknown_servers,
-  (select count(*) from int_intervals) as intervals,
-  (select count(*) from int_intervals where clamped) as clamped_intervals,
-  (select count(*) from int_device_days) as device_days,
-  (select count(*) from int_device_days where rule_mask & 8 = 0) as device_days_repaired_only
+-- quality.json's input and repair counters, one row. Every event of the
+-- window is represented once in int_transitions' valid rows: as an online
+-- event (rules 0-4), as the offline event closing an interval (rules 3, 4:
+-- next_*), or as an ignored offline event (rules 7, 8, 9).
+with known as (
+  select server_id from stg_servers where err_reason is null and not blank
+),
+t as (
+  select
+    t.device_id, t.user_id, t.rule, t.server_id, t.next_server_id,
+    k1.server_id is null as unknown_self,
+    t.rule in (3, 4) and k2.server_id is null as unknown_next
+  from int_transitions as t
+  left join known as k1 on k1.server_id = t.server_id
+  left join known as k2 on k2.server_id = t.next_server_id
+  where t.rule >= 0
+),
+events as (
+  select
+    count(*) + count(*) filter (where rule in (3, 4)) as events_used,
+    count(distinct device_id) as devices,
+    count(distinct user_id) filter (where rule between 0 and 4) as users_with_online_events,
+    count(*) filter (where unknown_self) + count(*) filter (where unknown_next) as unknown_server_events
+  from t
+),
+unknown as (
+  select count(distinct server_id) as unknown_servers from (
+    select server_id from t where unknown_self
+    union all
+    select next_server_id from t where unknown_next
+  )
+),
+bad as (
+  select
+    count(*) filter (where rule = -1) as events_rejected,
+    count(*) filter (where rule = -2) as events_blank_lines
+  from int_transitions
+),
+intervals as (
+  select count(*) as intervals, count(*) filter (where clamped) as clamped_intervals
+  from int_intervals
+),
+days as (
+  select count(*) as device_days, count(*) filter (where rule_mask & 8 = 0) as device_days_repaired_only
+  from int_device_days
+)
+select * from events, unknown, bad, intervals, days

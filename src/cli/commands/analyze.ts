@@ -1,13 +1,16 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { ClickHouseEngine } from '../../engine/clickhouse.js';
 import { analyze } from '../../pipeline/analyze.js';
+import { UsageError } from '../../util/errors.js';
 import { parseCount, parseDay } from '../options.js';
+import { addClickHouseOptions, type ClickHouseCliOptions, clickHouseTarget } from './load.js';
 
 export function registerAnalyze(program: Command): void {
-  program
+  const cmd = program
     .command('analyze')
     .description('repair the connectivity export and write the daily and rolling 28-day online-device counts')
-    .requiredOption('--events <file>', 'connectivity_events.csv (or .csv.gz), with or without a header row')
-    .requiredOption('--servers <file>', 'servers.csv (or .csv.gz), with or without a header row')
+    .option('--events <file>', 'connectivity_events.csv (or .csv.gz), with or without a header row (required with duckdb)')
+    .option('--servers <file>', 'servers.csv (or .csv.gz), with or without a header row (required with duckdb)')
     .requiredOption('--out <dir>', 'output folder (created if missing)')
     .option(
       '--as-of <date>',
@@ -20,15 +23,34 @@ export function registerAnalyze(program: Command): void {
       parseCount,
     )
     .option('--quiet', 'print nothing but errors')
-    .action(
-      async (o: {
-        events: string;
-        servers: string;
+    .addOption(
+      new Option(
+        '--engine <name>',
+        'duckdb: embedded, reads --events/--servers; clickhouse: the export `fleetpulse load` put into ClickHouse (--url)',
+      )
+        .choices(['duckdb', 'clickhouse'])
+        .default('duckdb'),
+    );
+  addClickHouseOptions(cmd).action(
+    async (
+      o: ClickHouseCliOptions & {
+        events?: string;
+        servers?: string;
         out: string;
         asOf?: number;
         maxRejects?: number;
         quiet?: boolean;
-      }) => {
+        engine: 'duckdb' | 'clickhouse';
+      },
+    ) => {
+      if (o.engine === 'duckdb' && (o.url.length > 0 || o.cluster || o.database))
+        throw new UsageError('--url, --cluster and --database go with --engine clickhouse');
+      if (o.engine === 'clickhouse' && (o.events !== undefined || o.servers !== undefined))
+        throw new UsageError(
+          '--engine clickhouse analyzes the export loaded with `fleetpulse load`: give --events and --servers to load',
+        );
+      const engine = o.engine === 'clickhouse' ? await ClickHouseEngine.open(clickHouseTarget(o)) : undefined;
+      try {
         const r = await analyze({
           events: o.events,
           servers: o.servers,
@@ -36,8 +58,12 @@ export function registerAnalyze(program: Command): void {
           asOfDay: o.asOf,
           maxRejects: o.maxRejects,
           quiet: o.quiet,
+          engine,
         });
         if (!o.quiet) process.stdout.write(`${r.out}\n`);
-      },
-    );
+      } finally {
+        await engine?.close();
+      }
+    },
+  );
 }

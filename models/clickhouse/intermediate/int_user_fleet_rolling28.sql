@@ -1,0 +1,19 @@
+-- materialized: table
+-- placement: initiator
+-- A user's 28-day fleet size per day (SPEC section 5). A device counts in the
+-- window ending on D when it was online on one of D-27..D, and belongs to the
+-- owner of its latest online day in the window. Each online day d of a device
+-- therefore "owns" the window days from d up to the day before the device's
+-- next online day (next_day, found on the shard), at most d + 27: one run per
+-- device-day, no 28x expansion. The runs are expanded and counted per
+-- (user, day) on each shard; the initiator adds up the counts.
+select user_id, window_day as day, devices
+from (
+  select user_id, window_day, count() as devices
+  from {{ all_int_device_days }}
+  array join arrayMap(
+    i -> toInt32(day + i),
+    range(toUInt32(least(least(next_day - 1, day + 27), toInt32({{ as_of_day }})) - day + 1))
+  ) as window_day
+  group by user_id, window_day
+)
