@@ -327,6 +327,7 @@ export function referenceAnalyze(input: RefInput): RefResult | undefined {
     startUs: bigint;
     openerIndex: number;
     user: bigint;
+    rule: string;
   }
   const owner = new Map<string, Touch>();
   const dayKeysByRule: Record<string, Set<string>> = {
@@ -345,16 +346,21 @@ export function referenceAnalyze(input: RefInput): RefResult | undefined {
         cur === undefined ||
         iv.startUs > cur.startUs ||
         (iv.startUs === cur.startUs && iv.openerIndex > cur.openerIndex);
-      if (later) owner.set(key, { startUs: iv.startUs, openerIndex: iv.openerIndex, user: iv.user });
+      if (later)
+        owner.set(key, { startUs: iv.startUs, openerIndex: iv.openerIndex, user: iv.user, rule: iv.rule });
     }
   }
   const owners = new Map<string, bigint>();
   for (const [key, touch] of owner) owners.set(key, touch.user);
 
+  // A rule's device-days: the device-days whose owning interval (the
+  // latest-starting one touching the day) that rule emitted; they add up to
+  // all device-days.
+  const ownedByRule = new Map<string, number>();
+  for (const touch of owner.values()) ownedByRule.set(touch.rule, (ownedByRule.get(touch.rule) ?? 0) + 1);
   const rules = {} as Record<RuleCounterName, RefCounter>;
   for (const name of RULE_COUNTERS) {
-    const set = dayKeysByRule[name];
-    rules[name] = { firings: firings[name], device_days: set ? set.size : 0 };
+    rules[name] = { firings: firings[name], device_days: ownedByRule.get(name) ?? 0 };
   }
   let repairedOnly = 0;
   for (const key of owners.keys()) if (!(dayKeysByRule.rule_3 as Set<string>).has(key)) repairedOnly += 1;

@@ -1,10 +1,10 @@
--- materialized: view
+-- materialized: table
 -- The online intervals of SPEC section 2, one per online event, with the
 -- rule that closed it and the days it touches (section 3), clipped to as_of.
 with ends as (
   select
     t.device_id, t.user_id, t.seq, t.server_id, t.rule,
-    t.ts_us as start_us,
+    t.ts_us as start_us, t.next_online_ts_us,
     case t.rule
       -- destroyed(X) unknown (empty or not in servers.csv) falls back as SPEC says
       when 0 then least(coalesce(s.destroyed_us, {{ as_of_end_us }}), {{ as_of_end_us }})
@@ -30,7 +30,9 @@ select
   raw_end_us < start_us as clamped,
   cast(start_us // 86400000000 - (start_us % 86400000000 < 0)::int as integer) as first_day,
   -- Half-open [s, e): an end exactly at midnight does not touch that day.
-  least({{ as_of_day }}, cast(last_us // 86400000000 - (last_us % 86400000000 < 0)::int as integer)) as last_day
+  least({{ as_of_day }}, cast(last_us // 86400000000 - (last_us % 86400000000 < 0)::int as integer)) as last_day,
+  -- The first day of the device's next interval (null for its last one).
+  cast(next_online_ts_us // 86400000000 - (next_online_ts_us % 86400000000 < 0)::int as integer) as next_first_day
 from (
   -- Days are exact integer floor divisions (a double loses the last
   -- microsecond of a day in far-off years).

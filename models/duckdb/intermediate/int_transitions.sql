@@ -9,7 +9,8 @@
 --     leading offline);
 --   bad lines (rule -1) and blank lines (rule -2), kept by line number.
 -- Offline events after an online event are represented by the interval
--- they close (next_ts_us, next_server_id).
+-- they close (next_ts_us, next_server_id). next_online_ts_us is the start of
+-- the device's next interval.
 select
   device_id, user_id, server_id, ts_us, seq,
   case
@@ -34,7 +35,7 @@ select
     when prev_server_id = server_id then 5
     else 6
   end as open_rule,
-  next_ts_us, next_server_id,
+  next_ts_us, next_server_id, next_online_ts_us,
   case when not ok then line_no end as line_no
 from (
   select
@@ -44,7 +45,10 @@ from (
     lag(connected) over w as prev_connected,
     lead(ts_us) over w as next_ts_us,
     lead(server_id) over w as next_server_id,
-    lead(connected) over w as next_connected
+    lead(connected) over w as next_connected,
+    -- The next online event, however many offline events come between: the
+    -- start of the device's next interval (int_device_days needs it).
+    lead(case when connected then ts_us end ignore nulls) over w as next_online_ts_us
   from (
     select
       cast(rowid + 1 + {{ header_lines }} as {{ int_type }}) as line_no, ok, blank,

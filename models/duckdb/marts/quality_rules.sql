@@ -1,6 +1,8 @@
 -- materialized: table
 -- quality.json's per-rule counters: how often each repair rule (SPEC 2) fired
--- and how many device-days the intervals it emitted touch.
+-- and how many device-days it contributed: the device-days whose owning
+-- interval (the latest-starting one that day, SPEC 4) it emitted. Each
+-- device-day has one owner, so these add up to all device-days.
 with firings as (
   select
     count(*) filter (where rule = 1) as r1, count(*) filter (where rule = 2) as r2,
@@ -13,9 +15,9 @@ with firings as (
 ),
 days as (
   select
-    count(*) filter (where rule_mask & 2 <> 0) as d1, count(*) filter (where rule_mask & 4 <> 0) as d2,
-    count(*) filter (where rule_mask & 8 <> 0) as d3, count(*) filter (where rule_mask & 16 <> 0) as d4,
-    count(*) filter (where rule_mask & 1 <> 0) as d_end
+    count(*) filter (where rule = 1) as d1, count(*) filter (where rule = 2) as d2,
+    count(*) filter (where rule = 3) as d3, count(*) filter (where rule = 4) as d4,
+    count(*) filter (where rule = 0) as d_end
   from int_device_days
 )
 select * from (values

@@ -41,8 +41,22 @@ intervals as (
   select count(*) as intervals, count(*) filter (where clamped) as clamped_intervals
   from int_intervals
 ),
+-- A device-day rests only on repairs when no rule-3 (observed) interval
+-- touches it. A rule-3 interval never reaches past the next interval's first
+-- day, so it touches the days it owns and, when it ends on the day the next
+-- interval starts, that shared day.
+observed_shared_days as (
+  select device_id, last_day as day
+  from int_intervals
+  where rule = 3 and last_day = next_first_day
+),
 days as (
-  select count(*) as device_days, count(*) filter (where rule_mask & 8 = 0) as device_days_repaired_only
-  from int_device_days
+  select
+    (select count(*) from int_device_days) as device_days,
+    (select count(*) from int_device_days as d
+     where d.rule <> 3
+       and not exists (
+         select 1 from observed_shared_days as o where o.device_id = d.device_id and o.day = d.day
+       )) as device_days_repaired_only
 )
 select * from events, unknown, bad, intervals, days

@@ -44,7 +44,7 @@ export const qualitySection: SectionBuilder = async (runDir): Promise<ReportSect
     description: 'Bars of firings and of device-days per repair-rule counter of quality.json.',
     spec: repairRulesChart(
       q.rules,
-      `${fmtInt(ev.rows_used)} events, ${q.first_event.slice(0, 10)} to ${q.as_of} · a device-day touched by intervals of several rules counts for each`,
+      `${fmtInt(ev.rows_used)} events, ${q.first_event.slice(0, 10)} to ${q.as_of} · each device-day counts for the rule of its owning (latest) interval`,
     ),
   });
   const ruleRows: Cell[][] = rules.map(([counter, r]) => [
