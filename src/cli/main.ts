@@ -8,6 +8,8 @@ import { registerServe } from './commands/serve.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerInsights } from './commands/insights.js';
 import { registerLoad } from './commands/load.js';
+import { registerDemo } from './commands/demo.js';
+import { registerRun } from './commands/run.js';
 import { reportFailure } from './exit.js';
 
 /** Builds the CLI; each command lives in its own file under commands/. */
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDemo(program);
+  registerRun(program);
   registerAnalyze(program);
   registerGenerate(program);
   registerReport(program);
