@@ -21,6 +21,9 @@ import { BROWSER_SCRIPTS, browserScriptPath } from '../report/vendor.js';
 import { pageMeta } from '../report/write-report.js';
 import { UsageError } from '../util/errors.js';
 import { type DashboardPayload, dashboardClient } from './client.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from './defaults.js';
+
+export { DEFAULT_HOST, DEFAULT_PORT };
 
 export interface ServerOptions {
   /** The run folder to show. */
@@ -35,9 +38,6 @@ export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
-
-export const DEFAULT_PORT = 4280;
-export const DEFAULT_HOST = '127.0.0.1';
 
 /** The section the interactive explorer replaces in the dashboard. */
 const EXPLORER_REPLACES = 'online';

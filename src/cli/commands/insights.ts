@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
 import { BILLING_BASES, type BillingBasis } from '../../insights/pricing.js';
-import { insights } from '../../insights/run.js';
 
 export function registerInsights(program: Command): void {
   program
@@ -29,6 +28,7 @@ export function registerInsights(program: Command): void {
         ruleSensitivity: boolean;
         quiet?: boolean;
       }) => {
+        const { insights } = await import('../../insights/run.js');
         const r = await insights({
           inDir: o.in,
           pricingFile: o.pricing,

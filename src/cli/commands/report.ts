@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { writeReport } from '../../report/write-report.js';
 
 export function registerReport(program: Command): void {
   program
@@ -11,6 +10,8 @@ export function registerReport(program: Command): void {
     .option('--out <file>', 'where to write the report (default: DIR/report.html)')
     .option('--quiet', 'print nothing but errors')
     .action(async (o: { in: string; out?: string; quiet?: boolean }) => {
+      // Loaded when the command runs: vega and friends stay out of every other command's start-up.
+      const { writeReport } = await import('../../report/write-report.js');
       const path = await writeReport({ inDir: o.in, outFile: o.out, quiet: o.quiet });
       if (!o.quiet) process.stdout.write(`${path}\n`);
     });

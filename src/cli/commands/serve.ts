@@ -1,5 +1,5 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_HOST, DEFAULT_PORT, startServer } from '../../serve/server.js';
+import { DEFAULT_HOST, DEFAULT_PORT } from '../../serve/defaults.js';
 
 /** --port: 0 (pick a free one) to 65535. */
 export function parsePort(value: string): number {
@@ -17,6 +17,7 @@ export function registerServe(program: Command): void {
     .option('--port <n>', `port to listen on; 0 picks a free one (default: ${DEFAULT_PORT})`, parsePort)
     .option('--host <host>', `interface to bind (default: ${DEFAULT_HOST}, this machine only)`)
     .action(async (o: { in: string; port?: number; host?: string }) => {
+      const { startServer } = await import('../../serve/server.js');
       const server = await startServer({
         inDir: o.in,
         port: o.port ?? DEFAULT_PORT,
