@@ -15,11 +15,11 @@ export const CORRUPTION = {
   /** Background loss of online events. */
   onlineLost: 0.004,
   /** A disconnect logged twice (device's last will and the server's timeout). */
-  offlineDuplicated: 0.045,
+  offlineDuplicated: 0.07,
   /** An event names a server of another environment, absent from servers.csv. */
-  unknownServer: 3e-5,
+  unknownServer: 6e-5,
   /** An online event carries the device's previous, already destroyed, server. */
-  staleServer: 4e-5,
+  staleServer: 1.5e-4,
 } as const;
 
 export interface CorruptionCounts {
@@ -155,8 +155,10 @@ export class Corruptor implements EventSink {
     const id = r.float() < CORRUPTION.unknownServer ? (this.unknownId(r, t) ?? server.id) : server.id;
     this.buffer.push(t, dev.plan.id, user, id, false);
     if (r.float() < CORRUPTION.offlineDuplicated) {
-      // Logged again a moment later, never after the device's next event.
-      const delay = Math.min(Math.floor(r.between(1, 1500)), Math.floor((next - t) / 2));
+      // Logged again a moment later, never after the device's next event
+      // (the legacy log kept only hh:30:00, so there it is the same instant).
+      const later = Math.min(Math.floor(r.between(1, 1500)), Math.floor((next - t) / 2));
+      const delay = t < this.servers.switchTime ? 0 : later;
       const again = t + Math.max(0, delay);
       if (again < this.buffer.dayEnd) {
         this.buffer.push(again, dev.plan.id, user, server.id, false);

@@ -16,13 +16,13 @@ export interface IntervalSink {
   close(device: number, t: number): void;
 }
 
-const enum Phase {
+enum Phase {
   Offline = 0,
   Online = 1,
   Done = 2,
 }
 
-const enum End {
+enum End {
   /** The session ends as planned: an offline event on the server. */
   Planned = 0,
   /** The server crashes: an offline event, then a reconnect after seconds. */
@@ -205,7 +205,11 @@ export class DeviceTimeline {
         break;
       }
       case End.Crash: {
-        this.nextT = this.resume(t, t + r.lognormal(20 * MS_PER_SECOND, 0.8), r.chance(0.7) ? server : undefined);
+        this.nextT = this.resume(
+          t,
+          t + r.lognormal(20 * MS_PER_SECOND, 0.8),
+          r.chance(0.7) ? server : undefined,
+        );
         this.ctx.events.offline(this, t, server, this.user, true, this.nextT);
         break;
       }
@@ -250,7 +254,7 @@ export class DeviceTimeline {
     switch (this.plan.type) {
       case DeviceType.AlwaysOn:
         // The legacy platform's hourly log missed most short blips.
-        return r.exp(this.upMeanMs * (legacy ? 10 : 1));
+        return r.exp(this.upMeanMs * (legacy ? 22 : 1));
       case DeviceType.Daily:
         return this.timer
           ? this.durMs
@@ -259,7 +263,7 @@ export class DeviceTimeline {
         return Math.min(3 * MS_PER_DAY, r.lognormal(45 * MS_PER_MINUTE, 1.1));
       case DeviceType.Flapping: {
         if (this.inEpisode(t)) return r.exp(150 * MS_PER_SECOND);
-        const up = r.exp(this.upMeanMs * (legacy ? 10 : 1));
+        const up = r.exp(this.upMeanMs * (legacy ? 22 : 1));
         return legacy ? up : Math.min(up, Math.max(this.epStart - t, MS_PER_SECOND));
       }
       case DeviceType.Storm:
@@ -277,7 +281,7 @@ export class DeviceTimeline {
       case DeviceType.Daily:
         return this.nextDailyStart(t);
       case DeviceType.Intermittent:
-        return t + r.exp(this.gapMeanMs * (legacy ? 10 : 1));
+        return t + r.exp(this.gapMeanMs * (legacy ? 22 : 1));
       case DeviceType.Flapping:
         return t + (this.inEpisode(t) ? r.exp(25 * MS_PER_SECOND) : this.blip());
       case DeviceType.Storm:

@@ -4,14 +4,7 @@ import { UsageError } from '../util/errors.js';
 import { createProgress, type Progress } from '../util/progress.js';
 import { dayToIso } from '../util/time.js';
 import { VERSION } from '../version.js';
-import {
-  DEFAULT_UNTIL_DAY,
-  dayOfMs,
-  FIRST_DAY,
-  MAX_UNTIL_DAY,
-  MS_PER_DAY,
-  SNAPSHOT_MS,
-} from './calendar.js';
+import { DEFAULT_UNTIL_DAY, dayOfMs, FIRST_DAY, MAX_UNTIL_DAY, MS_PER_DAY, SNAPSHOT_MS } from './calendar.js';
 import { type CorruptionCounts, Corruptor, Outages } from './corruption.js';
 import { DeviceTimeline, type TimelineContext } from './device-timelines.js';
 import { FIRST_DEVICE_ID, planPopulation } from './population.js';
@@ -42,8 +35,13 @@ export const GENERATE_FILES = {
   summary: 'truth/generation.json',
 } as const;
 
-export const GENERATE_DEFAULTS = { seed: 1, scale: 1, untilDay: DEFAULT_UNTIL_DAY, corruption: true } as const;
-export const MAX_SCALE = 100;
+export const GENERATE_DEFAULTS = {
+  seed: 1,
+  scale: 1,
+  untilDay: DEFAULT_UNTIL_DAY,
+  corruption: true,
+} as const;
+export const MAX_SCALE = 20;
 
 /** What the run produced: counts for docs, demos and tests (no timings: the file is deterministic). */
 export interface GenerateSummary {
@@ -67,7 +65,14 @@ export interface GenerateSummary {
   };
   busiest_device: { device_id: number; events: number; share: number };
   corruption_counts: CorruptionCounts;
-  truth_last_day: { date: string; fleet_1_2: number; fleet_3_9: number; fleet_10_99: number; fleet_100_999: number; fleet_1000_plus: number };
+  truth_last_day: {
+    date: string;
+    fleet_1_2: number;
+    fleet_3_9: number;
+    fleet_10_99: number;
+    fleet_100_999: number;
+    fleet_1000_plus: number;
+  };
 }
 
 export interface GenerateResult {
@@ -76,11 +81,14 @@ export interface GenerateResult {
   summary: GenerateSummary;
 }
 
-function checkOptions(o: GenerateOptions): Required<Pick<GenerateOptions, 'seed' | 'scale' | 'untilDay' | 'corruption'>> {
+function checkOptions(
+  o: GenerateOptions,
+): Required<Pick<GenerateOptions, 'seed' | 'scale' | 'untilDay' | 'corruption'>> {
   const seed = o.seed ?? GENERATE_DEFAULTS.seed;
   const scale = o.scale ?? GENERATE_DEFAULTS.scale;
   const untilDay = o.untilDay ?? GENERATE_DEFAULTS.untilDay;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number >= 0, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new UsageError(`--seed must be a whole number >= 0, got ${seed}`);
   if (!(Number.isFinite(scale) && scale > 0 && scale <= MAX_SCALE))
     throw new UsageError(`--scale must be a number > 0 and <= ${MAX_SCALE}, got ${scale}`);
   if (!Number.isInteger(untilDay) || untilDay < FIRST_DAY || untilDay > MAX_UNTIL_DAY)
@@ -114,7 +122,8 @@ export async function generate(opts: GenerateOptions): Promise<GenerateResult> {
     mkdirSync(out.path('truth'), { recursive: true });
     const devices = population.devices;
     const truth = new TruthAccumulator(devices.length, population.users, FIRST_DAY);
-    const buffer = new DayBuffer(devices.length, population.users, servers.switchTime);
+    const maxServerId = Math.max(...servers.servers.map((x) => x.id), ...servers.missingIds.map((m) => m.id));
+    const buffer = new DayBuffer(devices.length, population.users, maxServerId, servers.switchTime);
     const corruptor = new Corruptor(
       o.seed,
       servers,
@@ -235,7 +244,7 @@ function summarize(
         to: formatTimestamp(servers.switchTime),
         events: buffer.sparseCount,
         days: sparseDays,
-        events_per_day: perDay(buffer.sparseCountBefore(switchDay), sparseDays),
+        events_per_day: perDay(buffer.countBeforeDay(switchDay), sparseDays),
       },
       dense: {
         from: formatTimestamp(servers.switchTime),

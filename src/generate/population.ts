@@ -41,13 +41,13 @@ interface FleetClass {
 
 /** Heavy-tailed fleets: most users own 1-2 devices, fewer 3-9 and 10-99, a handful 100-999. */
 const CLASSES: FleetClass[] = [
-  { share: 0.475, lo: 1, hi: 2, ramp: [0, 150], churn: 0.25, mix: [0.25, 0.35, 0.4] },
+  { share: 0.51, lo: 1, hi: 2, ramp: [0, 150], churn: 0.25, mix: [0.25, 0.35, 0.4] },
   { share: 0.243, lo: 3, hi: 9, ramp: [5, 120], churn: 0.2, mix: [0.35, 0.35, 0.3] },
-  { share: 0.275, lo: 10, hi: 99, ramp: [10, 180], churn: 0.12, mix: [0.55, 0.3, 0.15] },
+  { share: 0.24, lo: 10, hi: 99, ramp: [10, 180], churn: 0.12, mix: [0.55, 0.3, 0.15] },
   { share: 0.007, lo: 100, hi: 999, ramp: [20, 300], churn: 0.05, mix: [0.75, 0.2, 0.05] },
 ];
 /** The legacy platform served mostly always-on hardware. */
-const LEGACY_MIX: [number, number, number] = [0.86, 0.02, 0.12];
+const LEGACY_MIX: [number, number, number] = [0.88, 0.01, 0.11];
 const FLAPPING_SHARE = 0.0002;
 const DEVICE_LIFE_MEDIAN_DAYS = 600;
 const REPLACE_PROBABILITY = 0.75;
@@ -55,11 +55,11 @@ const TRANSFER_PROBABILITY = 0.01;
 
 /**
  * New users per day at scale 1, t days after FIRST_DAY: a growing platform
- * (logistic: fast growth early, about 16 a day by the end of the production
- * sample, levelling off at 19 a day in the following year).
+ * (logistic: fast growth in the first two years, about 11 a day by the end
+ * of the production sample, levelling off at 12 a day in the following year).
  */
 export function userArrivalRate(t: number): number {
-  return 19.3 / (1 + Math.exp(-(t - 800) / 130));
+  return 12 / (1 + Math.exp(-(t - 650) / 150));
 }
 
 /**
@@ -122,9 +122,7 @@ export function planPopulation(seed: number, scale: number, switchTime: number):
     const { c, size } = fleets.next(u);
     fleetOf[u] = size;
     const ramp = r.between(c.ramp[0], c.ramp[1]) * MS_PER_DAY;
-    const churn = r.chance(c.churn)
-      ? a + r.lognormal(300, 0.7) * MS_PER_DAY
-      : Number.POSITIVE_INFINITY;
+    const churn = r.chance(c.churn) ? a + r.lognormal(300, 0.7) * MS_PER_DAY : Number.POSITIVE_INFINITY;
     for (let k = 0; k < size; k++) {
       // The first device comes with the user; the rest arrive over the ramp.
       let arrival = k === 0 ? a + r.between(0, 2) * MS_PER_HOUR : a + ramp * r.float();

@@ -36,11 +36,11 @@ export class Rng {
   private readonly g: RandomGenerator;
 
   constructor(seed: number, stream: number, id: number) {
-    const lo = seed % TWO_POW_32 | 0;
+    const lo = (seed % TWO_POW_32) | 0;
     const hi = Math.floor(seed / TWO_POW_32) | 0;
     let h = fmix(lo ^ 0x243f6a88);
     h = fmix(h ^ hi ^ Math.imul(stream, 0x9e3779b9));
-    h = fmix(h ^ (id % TWO_POW_32 | 0));
+    h = fmix(h ^ ((id % TWO_POW_32) | 0));
     h = fmix(h ^ (Math.floor(id / TWO_POW_32) | 0) ^ 0x13198a2e);
     const state = [fmix(h ^ 0x1), fmix(h ^ 0x2b), fmix(h ^ 0x3c7), fmix(h ^ 0x4d91)];
     if (!state.some((w) => w !== 0)) state[0] = 1;

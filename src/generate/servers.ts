@@ -61,7 +61,9 @@ function drawSlot(seed: number, slot: number): SlotDraws {
   };
   for (let j = 0; j < DRAWS_PER_SLOT; j++) {
     // Days to a few weeks; a few die young (bad deploys).
-    d.life[j] = r.chance(0.04) ? r.between(0.1, 0.6) * MS_PER_DAY : Math.max(0.3, r.lognormal(6.5, 0.7)) * MS_PER_DAY;
+    d.life[j] = r.chance(0.04)
+      ? r.between(0.1, 0.6) * MS_PER_DAY
+      : Math.max(0.3, r.lognormal(6.5, 0.7)) * MS_PER_DAY;
     // Nightly maintenance: some replacements happen exactly at midnight UTC.
     d.midnight[j] = r.chance(0.12) ? 1 : 0;
     // The replacement is created a few seconds before the old server goes.
@@ -75,7 +77,11 @@ function drawSlot(seed: number, slot: number): SlotDraws {
 }
 
 /** Pool chains for one lifetime scale: every span until the snapshot. */
-function buildPool(draws: SlotDraws[], alpha: number, switchTime: number): { chains: Span[][]; canaries: Span[] } {
+function buildPool(
+  draws: SlotDraws[],
+  alpha: number,
+  switchTime: number,
+): { chains: Span[][]; canaries: Span[] } {
   const chains: Span[][] = [];
   const canaries: Span[] = [];
   draws.forEach((d, slot) => {
@@ -90,7 +96,8 @@ function buildPool(draws: SlotDraws[], alpha: number, switchTime: number): { cha
       chain.push({ created, destroyed, slot });
       if (d.canary[j]) {
         const c = Math.round(destroyed - (d.canaryLead[j] as number));
-        if (c > created) canaries.push({ created: c, destroyed: Math.round(c + (d.canaryLife[j] as number)), slot });
+        if (c > created)
+          canaries.push({ created: c, destroyed: Math.round(c + (d.canaryLife[j] as number)), slot });
       }
       created = Math.round(destroyed - (d.overlap[j] as number));
       j++;
@@ -150,7 +157,8 @@ export class ServerPlan {
       else hi = mid - 1;
     }
     const s = (this.chains[slot] as Server[])[lo] as Server;
-    if (s.created > t || s.destroyed <= t) throw new Error(`server plan: no live server in slot ${slot} at ${t}`);
+    if (s.created > t || s.destroyed <= t)
+      throw new Error(`server plan: no live server in slot ${slot} at ${t}`);
     return s;
   }
 
@@ -222,7 +230,8 @@ export function planServers(seed: number): ServerPlan {
   let hi = Math.log(SCALE_RANGE[1]);
   let alpha = Math.exp(hi);
   let best = count(alpha);
-  if (best > SERVERS_AT_DEFAULT_UNTIL) throw new Error('server plan: lifetimes too short for the server count');
+  if (best > SERVERS_AT_DEFAULT_UNTIL)
+    throw new Error('server plan: lifetimes too short for the server count');
   for (let i = 0; i < 100 && best !== SERVERS_AT_DEFAULT_UNTIL; i++) {
     const mid = (lo + hi) / 2;
     const n = count(Math.exp(mid));
@@ -238,7 +247,11 @@ export function planServers(seed: number): ServerPlan {
   const { chains, canaries } = buildPool(draws, alpha, switchTime);
   for (let k = best; k < SERVERS_AT_DEFAULT_UNTIL; k++) {
     const c = Math.round(dr.between(switchTime + MS_PER_DAY, boundary - MS_PER_DAY));
-    canaries.push({ created: c, destroyed: Math.round(c + dr.between(2, 40) * MS_PER_MINUTE), slot: k % POOL_SLOTS });
+    canaries.push({
+      created: c,
+      destroyed: Math.round(c + dr.between(2, 40) * MS_PER_MINUTE),
+      slot: k % POOL_SLOTS,
+    });
   }
 
   // Ids in creation order from 2; a few are skipped (servers of other environments).
@@ -253,7 +266,7 @@ export function planServers(seed: number): ServerPlan {
     kind: 'legacy',
     created: legacyCreated,
     destroyed: switchTime,
-    crashes: crashTimes(cr, legacyCreated + MS_PER_DAY, switchTime - MS_PER_DAY, 120),
+    crashes: crashTimes(cr, legacyCreated + MS_PER_DAY, switchTime - MS_PER_DAY, 200),
   };
   const servers: Server[] = [legacy];
   const poolChains: Server[][] = chains.map(() => []);
@@ -265,8 +278,7 @@ export function planServers(seed: number): ServerPlan {
       for (let k = 0; k < skip; k++) missingIds.push({ id: nextId + k, from: sp.created });
       nextId += skip;
     }
-    const kind: ServerKind =
-      sp.slot >= POOL_SLOTS ? 'dedicated' : canaries.includes(sp) ? 'canary' : 'pool';
+    const kind: ServerKind = sp.slot >= POOL_SLOTS ? 'dedicated' : canaries.includes(sp) ? 'canary' : 'pool';
     const s: Server = {
       id: nextId++,
       kind,
@@ -275,7 +287,12 @@ export function planServers(seed: number): ServerPlan {
       crashes:
         kind === 'canary'
           ? []
-          : crashTimes(cr, sp.created + 30 * MS_PER_MINUTE, sp.destroyed - 30 * MS_PER_MINUTE, kind === 'pool' ? 30 : 60),
+          : crashTimes(
+              cr,
+              sp.created + 30 * MS_PER_MINUTE,
+              sp.destroyed - 30 * MS_PER_MINUTE,
+              kind === 'pool' ? 30 : 60,
+            ),
     };
     servers.push(s);
     if (kind === 'pool') (poolChains[sp.slot] as Server[]).push(s);

@@ -14,7 +14,12 @@ export function formatTimestamp(ms: number): string {
   const inDay = ms - day * MS_PER_DAY;
   const sec = Math.floor(inDay / 1000);
   // PostgreSQL's text form: trailing zeros of the fraction are dropped, and the dot with them.
-  const frac = inDay % 1000 === 0 ? '' : `.${String(inDay % 1000).padStart(3, '0').replace(/0+$/, '')}`;
+  const frac =
+    inDay % 1000 === 0
+      ? ''
+      : `.${String(inDay % 1000)
+          .padStart(3, '0')
+          .replace(/0+$/, '')}`;
   return `${dayToIso(day)} ${p2(Math.floor(sec / 3600))}:${p2(Math.floor(sec / 60) % 60)}:${p2(sec % 60)}${frac}`;
 }
 
@@ -102,16 +107,18 @@ export class DayBuffer {
   // Tallies of what was written, for the run summary.
   private readonly perDevice: Int32Array;
   private readonly userSeen: Uint8Array;
-  private readonly serverIds = new Set<number>();
+  private readonly serverUsed: Uint8Array;
   private readonly perDay: number[] = [];
 
   constructor(
     devices: number,
     users: number,
+    maxServerId: number,
     private readonly switchTime: number,
   ) {
     this.perDevice = new Int32Array(devices);
     this.userSeen = new Uint8Array(users + 1);
+    this.serverUsed = new Uint8Array(maxServerId + 1);
   }
 
   get dayEnd(): number {
@@ -135,7 +142,7 @@ export class DayBuffer {
     const d = device - FIRST_DEVICE_ID;
     this.perDevice[d] = (this.perDevice[d] as number) + 1;
     this.userSeen[user] = 1;
-    this.serverIds.add(server);
+    this.serverUsed[server] = 1;
     if (t < this.switchTime) this.sparseCount++;
     this.device[i] = device;
     this.user[i] = user;
@@ -223,7 +230,7 @@ export class DayBuffer {
   }
 
   serverSeen(id: number): boolean {
-    return this.serverIds.has(id);
+    return this.serverUsed[id] === 1;
   }
 
   busiestDevice(): { index: number; events: number } {
@@ -234,16 +241,18 @@ export class DayBuffer {
   }
 
   /** Events on the days before `day`. */
-  sparseCountBefore(day: number): number {
+  countBeforeDay(day: number): number {
     let n = 0;
-    for (let d = FIRST_DAY; d < day && d - FIRST_DAY < this.perDay.length; d++) n += this.perDay[d - FIRST_DAY] ?? 0;
+    for (let d = FIRST_DAY; d < day && d - FIRST_DAY < this.perDay.length; d++)
+      n += this.perDay[d - FIRST_DAY] ?? 0;
     return n;
   }
 
   /** Events on `day` and after. */
   countFromDay(day: number): number {
     let n = 0;
-    for (let d = Math.max(day, FIRST_DAY); d - FIRST_DAY < this.perDay.length; d++) n += this.perDay[d - FIRST_DAY] ?? 0;
+    for (let d = Math.max(day, FIRST_DAY); d - FIRST_DAY < this.perDay.length; d++)
+      n += this.perDay[d - FIRST_DAY] ?? 0;
     return n;
   }
 }

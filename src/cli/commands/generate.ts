@@ -1,5 +1,12 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_UNTIL_DAY, FIRST_DAY, GENERATE_DEFAULTS, generate, MAX_SCALE, MAX_UNTIL_DAY } from '../../generate/index.js';
+import {
+  DEFAULT_UNTIL_DAY,
+  FIRST_DAY,
+  GENERATE_DEFAULTS,
+  generate,
+  MAX_SCALE,
+  MAX_UNTIL_DAY,
+} from '../../generate/index.js';
 import { dayToIso } from '../../util/time.js';
 import { parseDay } from '../options.js';
 
@@ -34,7 +41,12 @@ export function registerGenerate(program: Command): void {
     )
     .requiredOption('--out <dir>', 'output folder (created if missing)')
     .option('--seed <n>', 'random seed, a whole number', parseSeed, GENERATE_DEFAULTS.seed)
-    .option('--scale <f>', 'multiplies users, devices and events (1: the size of the production sample)', parseScale, 1)
+    .option(
+      '--scale <f>',
+      'multiplies users, devices and events (1: the size of the production sample)',
+      parseScale,
+      1,
+    )
     .option(
       '--until <date>',
       `last day of events, YYYY-MM-DD (default ${dayToIso(DEFAULT_UNTIL_DAY)}; at most ${dayToIso(MAX_UNTIL_DAY)})`,
@@ -43,7 +55,14 @@ export function registerGenerate(program: Command): void {
     .option('--no-corruption', 'write the clean event stream (analyze then reproduces truth/ exactly)')
     .option('--quiet', 'print nothing but errors')
     .action(
-      async (o: { out: string; seed: number; scale: number; until?: number; corruption: boolean; quiet?: boolean }) => {
+      async (o: {
+        out: string;
+        seed: number;
+        scale: number;
+        until?: number;
+        corruption: boolean;
+        quiet?: boolean;
+      }) => {
         const r = await generate({
           out: o.out,
           seed: o.seed,
