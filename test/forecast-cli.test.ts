@@ -232,6 +232,10 @@ describe('forecast(): edge cases', () => {
     expect(r.report.notes.join(' ')).toMatch(/With 40 days of history no backtest is possible/);
     expect(r.report.models.find((m) => m.name === 'prophet')?.status).toBe('skipped');
     expect(r.band.yhat).toHaveLength(61);
+    const sec = await forecastSection(dir);
+    expect(sec?.html).toContain('No backtest could be run on this history');
+    expect(sec?.html).toContain('Notes on this run');
+    expect(sec?.charts.map((c) => c.name)).toEqual(['forecast_projection', 'forecast_models']);
   });
 
   it('under 14 days: a clear input error', async () => {

@@ -3,7 +3,7 @@
  * go online on some days and eventually stop, written as `fleetpulse analyze`
  * would (daily_online.csv, rolling28_online.csv, device_days.parquet).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tempDir } from './helpers/fixtures.js';
@@ -142,4 +142,5 @@ export async function writeDeviceDays(file: string, rows: [number, number, numbe
   );
   conn.closeSync();
   inst.closeSync();
+  rmSync(csv);
 }

@@ -12,7 +12,7 @@ import {
   scorePath,
   summarize,
 } from '../src/forecast/backtest.js';
-import { applyCalibration, calibrate, factorAt, needed } from '../src/forecast/calibrate.js';
+import { applyCalibration, calibrate, missAt } from '../src/forecast/calibrate.js';
 import { coverage, mape, mase, maseScale, meanOf } from '../src/forecast/metrics.js';
 import { scoreRows, select } from '../src/forecast/select.js';
 import { fillGaps, readDailyColumn } from '../src/forecast/series.js';
@@ -174,67 +174,56 @@ describe('selection score', () => {
 });
 
 describe('interval calibration', () => {
-  it('measures the widening a day needs on a log(1 + x) scale', () => {
-    const e = Math.E;
-    // y = e - 1 (log1p = 1), lo = 0 (log1p = 0): half-width 1; actual e^0.5 - 1 needs 0.5
-    expect(needed(Math.sqrt(e) - 1, e - 1, 0, e * e - 1)).toBeCloseTo(0.5, 12);
-    // above: hi = e^2 - 1 (log1p = 2): half-width 1; actual e^3 - 1 needs 2
-    expect(needed(e ** 3 - 1, e - 1, 0, e * e - 1)).toBeCloseTo(2, 12);
-    expect(needed(5, 5, 5, 5)).toBe(0);
-    expect(needed(6, 5, 5, 5)).toBe(Number.POSITIVE_INFINITY);
-  });
-
-  it('widens a too-narrow range until 80% / 95% of the backtest days are inside, and never narrows', () => {
-    // 10 origins, each forecasting 5 days of a flat 100 with a path at 100 and a +-1% range;
-    // actual misses grow with the origin so that the needed factors are known.
-    const values = new Array(200).fill(100);
+  it('takes the 80th / 95th percentile of the backtest misses on a log(1 + x) scale, per horizon bucket', () => {
+    // 10 origins each project 5 days of a flat 99 as (99 + 1) * exp(-m) - 1, m = 0.01 .. 0.10
+    const values = new Array(200).fill(99);
     const h: History = { kind: 'daily', startDay: 0, values };
     const paths = new Map<number, Band>();
     for (let o = 0; o < 10; o++) {
-      const y = 100 * Math.exp(-0.01 * (o + 1.5)); // about (o + 1.5) half-widths below the actual
-      const w = Math.log1p(y) - Math.log1p(y * 0.99);
-      paths.set(100 + o * 5, {
-        yhat: new Array(5).fill(y),
-        lo80: new Array(5).fill(y * 0.99),
-        hi80: new Array(5).fill(Math.expm1(Math.log1p(y) + w)),
-        lo95: new Array(5).fill(y * 0.98),
-        hi95: new Array(5).fill(Math.expm1(Math.log1p(y) + 2 * w)),
-      });
+      const y = 100 * Math.exp(-0.01 * (o + 1)) - 1;
+      paths.set(100 + o * 5, flatBand(new Array(5).fill(y), 0.1));
     }
     const c = calibrate(h, paths);
     const b = c.buckets[0];
     expect(b?.days).toBe(50);
-    // the 80th percentile of the needed factors is origin 8's
-    const y8 = 100 * Math.exp(-0.085);
-    const need8 = (Math.log1p(100) - Math.log1p(y8)) / (Math.log1p(y8) - Math.log1p(y8 * 0.99));
-    expect(b?.factor80).toBeCloseTo(need8, 6);
     expect(b?.rawCoverage80).toBe(0);
-    // buckets without backtest days take the previous factor
-    expect(c.buckets[3]?.days).toBe(0);
-    expect(c.buckets[3]?.factor80).toBe(b?.factor80);
-    // wide enough already: factor 1
-    const wide = calibrate(h, new Map([[100, flatBand([100, 100], 50)]]));
-    expect(wide.buckets[0]?.factor80).toBe(1);
+    // misses 0.01 .. 0.10, five days each: the 40th of 50 (80%) is 0.08, the 48th (95%) 0.10
+    expect(b?.miss80).toBeCloseTo(0.08, 12);
+    expect(b?.miss95).toBeCloseTo(0.1, 12);
+    // buckets without backtest days keep the previous miss: never shrinking with the horizon
+    expect(c.buckets[1]?.days).toBe(0);
+    expect(c.buckets[3]?.miss80).toBe(b?.miss80);
+    // a range wide enough already: all inside
+    const wide = calibrate(h, new Map([[100, flatBand([99, 99], 50)]]));
     expect(wide.buckets[0]?.rawCoverage80).toBe(1);
+    expect(wide.buckets[0]?.miss80).toBe(0);
   });
 
-  it('interpolates the factor between bucket midpoints and keeps the bounds ordered', () => {
+  it('interpolates between bucket midpoints, widens a narrow range and never narrows a wide one', () => {
     const c = {
       buckets: [
-        { fromDay: 1, toDay: 30, days: 1, rawCoverage80: 0, rawCoverage95: 0, factor80: 1, factor95: 1 },
-        { fromDay: 31, toDay: 90, days: 1, rawCoverage80: 0, rawCoverage95: 0, factor80: 3, factor95: 2 },
+        { fromDay: 1, toDay: 30, days: 1, rawCoverage80: 0, rawCoverage95: 0, miss80: 0.1, miss95: 0.2 },
+        { fromDay: 31, toDay: 90, days: 1, rawCoverage80: 0, rawCoverage95: 0, miss80: 0.3, miss95: 0.4 },
       ],
     };
-    expect(factorAt(c, 1, 80)).toBe(1);
-    expect(factorAt(c, 15.5, 80)).toBe(1);
-    expect(factorAt(c, 38, 80)).toBeCloseTo(2, 12);
-    expect(factorAt(c, 400, 80)).toBe(3);
-    const out = applyCalibration(flatBand([100, 100, 100], 10), c);
-    for (let i = 0; i < 3; i++) {
-      expect(out.lo95[i]).toBeLessThanOrEqual(out.lo80[i] as number);
-      expect(out.lo80[i]).toBeLessThanOrEqual(100);
-      expect(out.hi80[i]).toBeLessThanOrEqual(out.hi95[i] as number);
-      expect(out.lo95[i]).toBeGreaterThanOrEqual(0);
+    expect(missAt(c, 1, 80)).toBe(0.1);
+    expect(missAt(c, 15.5, 80)).toBe(0.1);
+    expect(missAt(c, 38, 80)).toBeCloseTo(0.2, 12);
+    expect(missAt(c, 400, 95)).toBe(0.4);
+    const narrow = applyCalibration(flatBand([999, 999], 1), c);
+    expect(narrow.lo80[0]).toBeCloseTo(1000 * Math.exp(-0.1) - 1, 9);
+    expect(narrow.hi80[0]).toBeCloseTo(1000 * Math.exp(0.1) - 1, 9);
+    expect(narrow.hi95[0]).toBeCloseTo(1000 * Math.exp(0.2) - 1, 9);
+    const wideBand = flatBand([999, 999], 400);
+    const wide = applyCalibration(wideBand, c);
+    expect(wide.lo80).toEqual(wideBand.lo80);
+    expect(wide.hi95).toEqual(wideBand.hi95);
+    for (const out of [narrow, wide]) {
+      for (let i = 0; i < 2; i++) {
+        expect(out.lo95[i]).toBeLessThanOrEqual(out.lo80[i] as number);
+        expect(out.hi80[i]).toBeLessThanOrEqual(out.hi95[i] as number);
+        expect(out.lo95[i]).toBeGreaterThanOrEqual(0);
+      }
     }
   });
 });

@@ -11,6 +11,8 @@ const INT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const fmtInt = (n: number) => INT.format(n);
 const pct = (ratio: number, digits = 0) => `${(ratio * 100).toFixed(digits)}%`;
 const dec = (n: number, digits = 1) => n.toFixed(digits);
+/** A log-scale miss m is a factor e^m either way: -(1 - e^-m) below, +(e^m - 1) above. */
+const rel = (m: number) => `−${pct(-Math.expm1(-m))}/+${pct(Math.expm1(m))}`;
 
 export interface Explanation {
   headline: string;
@@ -113,11 +115,11 @@ export function explain(r: ForecastReport, score?: ScoreReport): Explanation {
           `${b.rawCoverage80 === null ? '—' : pct(b.rawCoverage80)} at ${b.fromDay}-${b.toDay} days ahead`,
       )
       .join(', ');
-    const fac = used.map((b) => `${dec(b.factor80)}x (${b.fromDay}-${b.toDay} days)`).join(', ');
+    const miss = used.map((b) => `${rel(b.miss80)} at ${b.fromDay}-${b.toDay} days`).join(', ');
     why.push(
-      `The ranges are checked against the backtests too. The projection’s own 80% range held the actual value on ${cov}. So the reported ranges are its own, widened (on a log scale) until they would have held 80% and 95% of the backtest days: the 80% range by ${fac}.${
+      `The ranges are checked against the backtests too. The projection’s own 80% range held the actual value on ${cov}. On 80% of the backtest days the actual value was within ${miss} of the projection made then (95% of them: ${used.map((b) => rel(b.miss95)).join(', ')}), so the reported 80% and 95% ranges reach at least that far on each side (measured on a log scale, and never narrower than the projection’s own range, nor narrower further out than nearer in).${
         r.backtest.worst.length
-          ? ` The largest backtest misses, which set these widths: ${r.backtest.worst.map((w) => `${dec(w.mape)}% over ${w.horizon} days from ${w.origin}`).join('; ')}.`
+          ? ` The largest backtest misses: ${r.backtest.worst.map((w) => `${dec(w.mape)}% over ${w.horizon} days from ${w.origin}`).join('; ')}.`
           : ''
       }`,
     );
@@ -169,7 +171,11 @@ export function explain(r: ForecastReport, score?: ScoreReport): Explanation {
   }
 
   const risks: string[] = [
-    'A step in acquisition: a large customer arriving or leaving with thousands of devices, a sales push or a stop in sales. The ranges come from the day-to-day noise and the uncertainty of the fitted trends; they do not include such one-off jumps.',
+    `A step in acquisition: a large customer arriving or leaving with thousands of devices, a sales push or a stop in sales. No model foresees such a step. ${
+      r.chosen.calibration
+        ? 'The ranges are calibrated on the backtests, so they allow for surprises as large as the history held; a bigger one falls outside them.'
+        : 'The ranges come from the day-to-day noise and the uncertainty of the fitted trends; they do not include such one-off jumps.'
+    }`,
     'A platform event: an outage, a firmware update or a server migration that changes how often devices connect, or how the export records it.',
     'Newer devices living longer or shorter than the older ones the survival curve is estimated from.',
   ];
@@ -179,14 +185,14 @@ export function explain(r: ForecastReport, score?: ScoreReport): Explanation {
       `The 365-day backtest rests on ${bt365.length} origin(s): a year-ahead error measured on so few cases is itself uncertain.`,
     );
   }
-  if (cal?.buckets.some((b) => b.factor80 >= 3)) {
+  const wideAt = cal?.buckets.find((b) => b.days > 0 && Math.expm1(b.miss80) >= 0.2);
+  if (wideAt) {
     risks.push(
-      'The ranges are wide because the same method missed by a lot in the backtests: the last year of history held changes (steps in the count) that the models could not foresee. If the coming year is calmer, the ranges overstate the uncertainty; the central projection does not depend on them.',
+      `The ranges are wide (80% range ${rel(wideAt.miss80)} or more from ${wideAt.fromDay} days ahead) because the same method missed by that much in the backtests: the history held changes (steps in the count, a change in how fast it grew) that no model foresaw. If the coming year is calmer, the ranges overstate the uncertainty; if it holds a bigger surprise, they understate it.`,
     );
   }
   risks.push(
     'The models were chosen and weighted on the same backtests they are scored on, so the backtest scores of the chosen projection are slightly optimistic.',
   );
-  for (const note of r.notes) risks.push(note);
   return { headline, approach, why, assumptions, risks };
 }

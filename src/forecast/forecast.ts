@@ -281,9 +281,11 @@ export async function forecast(opts: ForecastOptions): Promise<ForecastResult> {
   let chosen = selection.chosen;
   let reason = selection.reason;
   if (Object.keys(weights).length === 0) {
-    weights = { naive: 1 };
-    chosen = 'naive';
-    reason = `${reason} The selected model failed on the full history, so the projection falls back to the drift baseline.`;
+    const fallback = paths.has('naive') ? 'naive' : [...paths.keys()][0];
+    if (!fallback) throw new Error('no model could be fitted to the history');
+    weights = { [fallback]: 1 };
+    chosen = fallback;
+    reason = `${reason} The selected model failed on the full history, so the projection falls back to ${fallback === 'naive' ? 'the drift baseline' : fallback}.`;
   }
   const wSum = Object.values(weights).reduce((a, b) => a + b, 0);
   for (const k of Object.keys(weights)) weights[k] = (weights[k] as number) / wSum;

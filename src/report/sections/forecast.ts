@@ -127,13 +127,26 @@ export function projectionChart(
   band: BandRow[],
   r: ForecastReport,
   label: string,
+  own?: BandRow[],
 ): Record<string, unknown> {
   const weekly = band.length >= 7 && history.length >= 7;
   const obs = weekly ? weeklyMeans(history) : history;
   const proj = weekly ? weeklyMeans(band.map(fromBand)) : band.map(fromBand);
+  // The chosen projection's own 80% range, when calibration widened it.
+  const widened =
+    own !== undefined &&
+    own.length === band.length &&
+    own.some(
+      (o, i) => Math.abs(o.lo80 - (band[i]?.lo80 ?? 0)) + Math.abs(o.hi80 - (band[i]?.hi80 ?? 0)) > 0.5,
+    );
+  const ownPts = widened ? (weekly ? weeklyMeans(own.map(fromBand)) : own.map(fromBand)) : [];
   const values = [
     ...obs.map((h) => ({ date: h.date, part: 'observed', value: h.value })),
     ...proj.map((p) => ({ ...p, part: 'projection' })),
+    ...ownPts.flatMap((p) => [
+      { date: p.date, part: 'own', bound: 'low', value: p.lo80 },
+      { date: p.date, part: 'own', bound: 'high', value: p.hi80 },
+    ]),
   ];
   const x = {
     field: 'date',
@@ -151,7 +164,7 @@ export function projectionChart(
       text: `${label[0]?.toUpperCase()}${label.slice(1)}: observed and projected to ${r.until}`,
       subtitle: [
         `${what}solid: observed, ${r.series.firstDate} to ${r.series.lastDate} · dashed: projection (${r.chosen.model})`,
-        'dark band: 80% range · light band: 95% range',
+        `dark band: 80% range · light band: 95% range${widened ? ' · dotted: the model’s own 80% range, before it was widened to match the backtests' : ''}`,
       ],
     },
     width: CHART_WIDTH,
@@ -197,6 +210,15 @@ export function projectionChart(
           ],
         },
       },
+      ...(widened
+        ? [
+            {
+              transform: [{ filter: "datum.part === 'own'" }],
+              mark: { type: 'line', color: BAND_COLOR, strokeWidth: 1, strokeDash: [1, 2] },
+              encoding: { x, y: { field: 'value', type: 'quantitative' }, detail: { field: 'bound' } },
+            },
+          ]
+        : []),
       {
         data: { values: [{ date: r.series.lastDate }] },
         mark: { type: 'rule', color: '#888888', strokeDash: [2, 2] },
@@ -214,23 +236,31 @@ export function modelsChart(
 ): Record<string, unknown> {
   const context = weeklyMeans(history.slice(-CONTEXT_DAYS));
   const values: Record<string, unknown>[] = [];
-  let top = Math.max(0, ...context.map((c) => c.value));
+  const peaks: number[] = [];
   for (const m of order) {
     for (const h of context) values.push({ model: m, date: h.date, part: 'observed', value: h.value });
     const mine = rows.filter((r) => r.model === m).map(fromBand);
+    let peak = 0;
     for (const p of weeklyMeans(mine)) {
       values.push({ model: m, date: p.date, part: 'projection', value: p.value, lo80: p.lo80, hi80: p.hi80 });
-      top = Math.max(top, p.value);
+      peak = Math.max(peak, p.value);
     }
+    peaks.push(peak);
   }
-  // One y scale for all panels, set by the lines; a wide band is clipped at the panel's edge.
-  const domain = [0, Math.ceil((top * 1.25) / 100) * 100 || 1];
+  // One y scale for all panels, set by the history and all projections but the highest one, so
+  // that a single runaway model does not flatten the others; what passes the top is clipped.
+  const sorted = [...peaks].sort((a, b) => b - a);
+  const top = Math.max(
+    ...context.map((c) => c.value),
+    sorted.length > 2 ? (sorted[1] as number) : (sorted[0] ?? 0),
+  );
+  const domain = [0, Math.ceil((top * 1.3) / 100) * 100 || 1];
   const x = {
     field: 'date',
     type: 'temporal',
     title: null,
     scale: { type: 'utc' },
-    axis: { grid: false, format: '%b %Y', labelOverlap: true, tickCount: 4 },
+    axis: { grid: false, format: '%b %y', labelOverlap: true, tickCount: 3 },
   };
   return {
     $schema: SCHEMA,
@@ -238,7 +268,7 @@ export function modelsChart(
     title: {
       text: 'The models side by side',
       subtitle: [
-        '7-day means · grey: the last year observed · blue: each model’s projection · band: its 80% range (clipped at the panel’s top)',
+        '7-day means · grey: the last year observed · blue: each model’s projection · band: its own 80% range · one scale for all, clipped at the top',
       ],
     },
     config: chartConfig(),
@@ -397,7 +427,7 @@ function scoreTable(s: ScoreReport): string {
       metricCell(x.mase, (v) => v.toFixed(2)),
       metricCell(x.coverage80, fmtPct),
       metricCell(x.coverage95, fmtPct),
-      x.endDate,
+      { html: `<span style="white-space:nowrap">${esc(x.endDate)}</span>` },
       Math.round(x.endForecast),
       Math.round(x.endActual),
     ]);
@@ -440,7 +470,13 @@ export const forecastSection: SectionBuilder = async (runDir): Promise<ReportSec
       name: 'forecast_projection',
       title: `Projection of ${label} to ${r.until}`,
       description: `Observed ${label} and the reported projection to ${r.until}, with its 80% and 95% ranges.`,
-      spec: projectionChart(history, band, r, label),
+      spec: projectionChart(
+        history,
+        band,
+        r,
+        label,
+        modelRows.filter((m) => m.model === r.chosen.model),
+      ),
     },
     {
       name: 'forecast_models',
@@ -486,6 +522,7 @@ export const forecastSection: SectionBuilder = async (runDir): Promise<ReportSec
       scoreTable(score),
     );
   }
+  if (r.notes.length) parts.push('<h3>Notes on this run</h3>', list(r.notes));
   parts.push('<h3>Assumptions</h3>', list(ex.assumptions));
   parts.push('<h3>What would make it wrong</h3>', list(ex.risks));
   parts.push(
