@@ -74,6 +74,70 @@ function parseFloor(events) {
 }
 
 const mb = (b) => (b === undefined ? undefined : Math.round(b / 2 ** 20));
+
+/**
+ * `--steps clickhouse`: a two-shard cluster of local clickhouse-server
+ * processes (dist/engine/clickhouse-local-cluster.js), `fleetpulse load` into
+ * it, then `fleetpulse analyze --engine clickhouse`; wall times, peak RSS of
+ * the CLI and of each server, and whether the outputs equal the embedded
+ * engine's (when the analyze step ran first).
+ */
+async function clickhouseStep(dir, events, servers, rows, duckdbOut) {
+  const { startLocalCluster } = await import('../dist/engine/clickhouse-local-cluster.js');
+  const cluster = await startLocalCluster({
+    shards: 2,
+    cluster: 'fleetpulse_bench',
+    maxMemoryUsage: 8_000_000_000,
+  });
+  try {
+    const target = [
+      ...cluster.urls.flatMap((u) => ['--url', u]),
+      '--cluster',
+      cluster.cluster,
+      '--database',
+      'fleetpulse_bench',
+    ];
+    const chOut = join(dir, 'run-clickhouse');
+    const stepStats = (r) => ({
+      wall_seconds: +r.wall.toFixed(2),
+      peak_rss_mb: mb(r.stats.max_rss_bytes),
+      events_per_second: Math.round(rows / r.wall),
+      stages: (r.stats.stages ?? []).map((s) => ({ stage: s.stage, seconds: +s.seconds.toFixed(2) })),
+    });
+    const load = run('node', [bin, 'load', ...target, '--events', events, '--servers', servers, '--quiet']);
+    const analyze = run('node', [
+      bin,
+      'analyze',
+      '--engine',
+      'clickhouse',
+      ...target,
+      '--out',
+      chOut,
+      '--quiet',
+    ]);
+    const result = {
+      shards: cluster.urls.length,
+      load: stepStats(load),
+      analyze: stepStats(analyze),
+      load_plus_analyze_seconds: +(load.wall + analyze.wall).toFixed(2),
+      server_peak_rss_mb: cluster.serverPeakRss().map(mb),
+    };
+    if (duckdbOut) {
+      const same = ['daily_online.csv', 'rolling28_online.csv', 'repairs_by_server.csv'].every(
+        (f) => readFileSync(join(duckdbOut, f), 'utf8') === readFileSync(join(chOut, f), 'utf8'),
+      );
+      result.csv_outputs_equal_duckdb = same;
+    }
+    console.log(
+      `  clickhouse (${result.shards} shards): load ${result.load.wall_seconds} s, analyze ${result.analyze.wall_seconds} s` +
+        ` (CLI peak ${result.load.peak_rss_mb} / ${result.analyze.peak_rss_mb} MB, servers ${result.server_peak_rss_mb.join(' / ')} MB)` +
+        (duckdbOut ? `; outputs equal the embedded engine's: ${result.csv_outputs_equal_duckdb}` : ''),
+    );
+    return result;
+  } finally {
+    await cluster.stop();
+  }
+}
 const results = {
   machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) },
   node: process.version,
@@ -99,6 +163,16 @@ for (const scale of scales) {
   };
   const out = join(exp.dir, 'run');
   for (const step of steps) {
+    if (step === 'clickhouse') {
+      entry.steps.clickhouse = await clickhouseStep(
+        exp.dir,
+        events,
+        servers,
+        rows,
+        steps.includes('analyze') ? out : undefined,
+      );
+      continue;
+    }
     const cmdArgs =
       step === 'analyze'
         ? [bin, 'analyze', '--events', events, '--servers', servers, '--out', out, '--quiet']
@@ -112,7 +186,11 @@ for (const scale of scales) {
       wall_seconds: +best.wall.toFixed(2),
       peak_rss_mb: mb(best.stats.max_rss_bytes),
       events_per_second: Math.round(rows / best.wall),
-      stages: (best.stats.stages ?? []).map((s) => ({ stage: s.stage, seconds: +s.seconds.toFixed(2) })),
+      stages: (best.stats.stages ?? []).map((s) => ({
+        stage: s.stage,
+        seconds: +s.seconds.toFixed(2),
+        peak_rss_mb_so_far: mb(s.max_rss_bytes_after),
+      })),
     };
   }
   if (entry.steps.analyze) {
@@ -125,7 +203,7 @@ for (const scale of scales) {
       (a ? `; analyze ${a.wall_seconds} s, ${a.peak_rss_mb} MB peak, ${a.events_per_second.toLocaleString('en-US')} events/s, ${entry.analyze_to_floor}x floor` : ''),
   );
   for (const [step, s] of Object.entries(entry.steps)) {
-    if (step === 'analyze') continue;
+    if (step === 'analyze' || step === 'clickhouse') continue;
     console.log(`  ${step}: ${s.wall_seconds} s, ${s.peak_rss_mb} MB peak`);
   }
 }

@@ -24,6 +24,11 @@ export interface Engine {
   inputParams(file: InputFile): ModelParams;
   /** Builds one model (a table or a view) with the given parameters. */
   build(model: Model, params: ModelParams, progress?: ProgressSink): Promise<void>;
+  /**
+   * Called once the events are paired (the one big sort is done): an engine
+   * may then trade a little speed for a lower memory peak.
+   */
+  afterPairing?(): Promise<void>;
   /** Drops a table the pipeline no longer needs, to free memory. */
   drop(name: string): Promise<void>;
   /** Runs a query whose result is small (counters, bounds, reject lines). */

@@ -56,7 +56,10 @@ export async function buildStaging(
   servers: InputFile,
 ): Promise<{ rows: number; bad: number }> {
   if (engine.loaded) return engine.loaded.buildStaging();
-  await engine.build(loadModel(engine.dialect, 'staging', 'stg_event_lines'), engine.inputParams(events));
+  await engine.build(loadModel(engine.dialect, 'staging', 'stg_event_lines'), {
+    ...engine.inputParams(events),
+    id_type: { sql: 'UBIGINT' },
+  });
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_servers'), engine.inputParams(servers));
   const [r] = await engine.query(
     `select count(*) filter (where not blank and err_reason is null) as rows,
@@ -82,7 +85,17 @@ export async function buildTransitions(
   if (engine.loaded) return engine.loaded.buildTransitions(asOfDay, progress);
   const asOfEndUs = asOfDay === undefined ? null : (BigInt(asOfDay) + 1n) * DAY_US;
   // The file is parsed once (a little under half the work), then paired.
-  await engine.build(loadModel(engine.dialect, 'staging', 'stg_events'), {}, (f) => progress?.(f * 0.45));
+  // First with 32-bit ids; a file with ids of 2^32 or more, or with bad
+  // lines, is parsed again with 64-bit ids (so a wide id is never mistaken
+  // for a bad line, and rejects name the right field).
+  const lines = loadModel(engine.dialect, 'staging', 'stg_event_lines');
+  const stgEvents = loadModel(engine.dialect, 'staging', 'stg_events');
+  const inputs = engine.inputParams(events);
+  await engine.build(lines, { ...inputs, id_type: { sql: 'UINTEGER' } });
+  await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
+  const [narrow] = await engine.query('select count(*) as n from stg_events where not ok and not blank');
+  await engine.build(lines, { ...inputs, id_type: { sql: 'UBIGINT' } });
+  if (Number(narrow?.n ?? 0) > 0) await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
   const [m] = await engine.query(
     `select greatest(max(device_id), max(user_id), max(server_id), count(*) + 1) as widest
      from stg_events where ok or blank`,

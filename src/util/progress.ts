@@ -16,14 +16,19 @@ export interface Progress {
 const BAR_WIDTH = 24;
 
 /** Every stage's wall time in this process, for the benchmark (FLEETPULSE_STATS). */
-const stageTimes: { stage: string; seconds: number }[] = [];
+const stageTimes: { stage: string; seconds: number; max_rss_bytes_after: number }[] = [];
 
 async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   const s0 = performance.now();
   try {
     return await work();
   } finally {
-    stageTimes.push({ stage: name, seconds: (performance.now() - s0) / 1000 });
+    stageTimes.push({
+      stage: name,
+      seconds: (performance.now() - s0) / 1000,
+      // The process's peak so far: the stage where it jumps is the one that peaked.
+      max_rss_bytes_after: process.resourceUsage().maxRSS * 1024,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
--- materialized: table
+-- materialized: view
 -- The online intervals of SPEC section 2, one per online event, with the
 -- rule that closed it and the days it touches (section 3), clipped to as_of.
 with ends as (

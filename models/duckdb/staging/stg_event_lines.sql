@@ -5,6 +5,8 @@
 -- and the offending text (computed only on the rejects path).
 -- The file is read as whole lines (chr(1) never occurs in a valid export) so
 -- that we see wrong field counts and keep lines verbatim ourselves.
+-- id_type is UINTEGER on the first, narrow pass (less memory and a cheaper
+-- sort downstream) and UBIGINT when that pass finds lines it cannot take.
 -- No line numbers here: numbering a view's rows (ROW_NUMBER() OVER ()) makes
 -- DuckDB parse on one thread; stg_events takes them from insertion order.
 with lines as (
@@ -20,9 +22,9 @@ parsed as (
   select
     line, f,
     epoch_us(try_cast(f[1] as timestamp)) as ts_us,
-    try_cast(f[2] as ubigint) as device_id,
-    try_cast(f[3] as ubigint) as user_id,
-    try_cast(f[4] as ubigint) as server_id,
+    try_cast(f[2] as {{ id_type }}) as device_id,
+    try_cast(f[3] as {{ id_type }}) as user_id,
+    try_cast(f[4] as {{ id_type }}) as server_id,
     case f[5] when 'true' then true when 'false' then false
       else case lower(f[5]) when 't' then true when '1' then true when 'true' then true
                             when 'f' then false when '0' then false when 'false' then false end
