@@ -150,14 +150,14 @@ for (const scale of scales) {
   const exp = ensureExport(scale);
   const events = join(exp.dir, 'connectivity_events.csv');
   const servers = join(exp.dir, 'servers.csv');
-  const rows = Number(
-    spawnSync('wc', ['-l', events], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0],
-  );
+  const rows = Number(spawnSync('wc', ['-l', events], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0]);
   const entry = {
     scale,
     events: rows,
     file_mb: mb(statSync(events).size),
-    generate_seconds: exp.generated ? exp.seconds : JSON.parse(readFileSync(join(exp.dir, '.generated'))).seconds,
+    generate_seconds: exp.generated
+      ? exp.seconds
+      : JSON.parse(readFileSync(join(exp.dir, '.generated'))).seconds,
     floor: parseFloor(events),
     steps: {},
   };
@@ -200,7 +200,9 @@ for (const scale of scales) {
   const a = entry.steps.analyze;
   console.log(
     `scale ${scale}: ${rows.toLocaleString('en-US')} events, ${entry.file_mb} MB; parse floor ${entry.floor.query_seconds.toFixed(2)} s` +
-      (a ? `; analyze ${a.wall_seconds} s, ${a.peak_rss_mb} MB peak, ${a.events_per_second.toLocaleString('en-US')} events/s, ${entry.analyze_to_floor}x floor` : ''),
+      (a
+        ? `; analyze ${a.wall_seconds} s, ${a.peak_rss_mb} MB peak, ${a.events_per_second.toLocaleString('en-US')} events/s, ${entry.analyze_to_floor}x floor`
+        : ''),
   );
   for (const [step, s] of Object.entries(entry.steps)) {
     if (step === 'analyze' || step === 'clickhouse') continue;

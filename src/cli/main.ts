@@ -2,14 +2,14 @@ import { Command } from 'commander';
 import { writeStatsIfAsked } from '../util/progress.js';
 import { VERSION } from '../version.js';
 import { registerAnalyze } from './commands/analyze.js';
-import { registerGenerate } from './commands/generate.js';
-import { registerReport } from './commands/report.js';
-import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
 import { registerForecast } from './commands/forecast.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerInsights } from './commands/insights.js';
 import { registerLoad } from './commands/load.js';
-import { registerDemo } from './commands/demo.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { reportFailure } from './exit.js';
 
 /** Builds the CLI; each command lives in its own file under commands/. */

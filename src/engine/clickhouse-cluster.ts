@@ -77,7 +77,9 @@ export class ClickHouseCluster {
       const version = String(v?.v ?? '');
       if (target.cluster === undefined) {
         if (target.urls.length > 1)
-          throw new UsageError('several --url name several servers: say which cluster they form with --cluster');
+          throw new UsageError(
+            'several --url name several servers: say which cluster they form with --cluster',
+          );
         return new ClickHouseCluster(undefined, [{ conn: entry, shard: 1, replica: 1 }], version);
       }
       const nodes = await ClickHouseCluster.discover(target, entry, open);
@@ -125,7 +127,8 @@ export class ClickHouseCluster {
         throw new UsageError(
           `ClickHouse at ${conn.label} is not a node of cluster '${name}' (its system.clusters marks no node as local)`,
         );
-      if (found.has(id)) throw new UsageError(`two --url name the same node of cluster '${name}' (shard/replica ${id})`);
+      if (found.has(id))
+        throw new UsageError(`two --url name the same node of cluster '${name}' (shard/replica ${id})`);
       found.set(id, conn);
     }
     const entryUrl = parseServerUrl(target.urls[0] as string);

@@ -78,7 +78,14 @@ function serverMessage(e: unknown): string {
   return (msg.split('\n')[0] ?? msg).replace(/, e\.what\(\) = .*$/, '').trim();
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+]);
 
 /** A ClickHouse server over HTTP, through `@clickhouse/client`. */
 export class HttpConnection implements ClickHouseConnection {
@@ -87,7 +94,7 @@ export class HttpConnection implements ClickHouseConnection {
 
   constructor(
     private readonly url: URL,
-    private readonly database?: string,
+    database?: string,
   ) {
     this.label = safeLabel(url);
     this.client = createClient({
@@ -99,7 +106,7 @@ export class HttpConnection implements ClickHouseConnection {
       application: 'fleetpulse',
       // Failures reach the caller as errors; the client's advice on load
       // balancers and progress headers would only be noise on stderr.
-      log: { level: ClickHouseLogLevel.ERROR },
+      log: { level: ClickHouseLogLevel.OFF },
     });
   }
 

@@ -20,10 +20,24 @@ export const CLICKHOUSE_SERVER = '/usr/sbin/clickhouse-server';
 export interface LocalCluster {
   /** HTTP URL of each node, shard 1 first. */
   urls: string[];
+  /** Each node's folder (config, data, logs, server.pid). */
+  nodeDirs: string[];
   /** The remote_servers cluster name. */
   cluster: string;
   dir: string;
+  /** Peak resident memory of each server so far (bytes; Linux /proc), or undefined where unknown. */
+  serverPeakRss(): (number | undefined)[];
   stop(): Promise<void>;
+}
+
+function peakRss(nodeDir: string): number | undefined {
+  try {
+    const pid = readFileSync(join(nodeDir, 'server.pid'), 'utf8').trim();
+    const m = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface LocalClusterOptions {
@@ -148,7 +162,8 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   const nodes: { dir: string; http: number; tcp: number }[] = [];
   for (let i = 1; i <= shards; i++) {
     const nodeDir = join(dir, `node${i}`);
-    for (const sub of ['data', 'tmp', 'user_files', 'format_schemas']) mkdirSync(join(nodeDir, sub), { recursive: true });
+    for (const sub of ['data', 'tmp', 'user_files', 'format_schemas'])
+      mkdirSync(join(nodeDir, sub), { recursive: true });
     nodes.push({ dir: nodeDir, http: await freePort(), tcp: await freePort() });
   }
   const remote = [
@@ -158,8 +173,7 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     ),
     `    </${cluster}>`,
   ].join('\n');
-  const users = join(dir, 'users.xml');
-  writeFileSync(users, usersXml(opts.maxMemoryUsage ?? 4_000_000_000));
+  const users = (n: { dir: string }) => join(n.dir, 'users.xml');
   const children: ChildProcess[] = [];
   const stopAll = async () => {
     await Promise.all(children.map(stopGroup));
@@ -178,20 +192,22 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
     await Promise.all(
       nodes.map(async (n) => {
         const config = join(n.dir, 'config.xml');
-        writeFileSync(config, configXml(n, remote, users));
-        // The watchdog: ends the server when this Node process is gone.
-        // On SIGTERM it waits for the server to finish, so that stop()
-        // returns when the server is gone.
+        writeFileSync(users(n), usersXml(opts.maxMemoryUsage ?? 4_000_000_000));
+        writeFileSync(config, configXml(n, remote, users(n)));
+        // The watchdog: ends the server when this Node process is gone, or
+        // on SIGTERM (stop()), waiting for it to finish; then removes the
+        // node's folder when it is a temporary one.
         const script =
-          `"$0" --config-file="$1" >"$2" 2>&1 & s=$!; ` +
-          `trap 'kill $s 2>/dev/null; wait $s; exit 0' TERM INT; ` +
+          `"$0" --config-file="$1" >"$2" 2>&1 & s=$!; echo $s >server.pid; d="$3"; p="$4"; ` +
+          `cleanup() { kill $s 2>/dev/null; wait $s; if [ -n "$d" ]; then rm -rf "$d"; rmdir "$p" 2>/dev/null; fi; exit 0; }; ` +
+          `trap cleanup TERM INT; ` +
           `while kill -0 ${process.pid} 2>/dev/null && kill -0 $s 2>/dev/null; do sleep 1 & wait $!; done; ` +
-          `kill $s 2>/dev/null; wait $s`;
-        const child = spawn('/bin/sh', ['-c', script, server, config, join(n.dir, 'stdout.log')], {
-          cwd: n.dir,
-          detached: true,
-          stdio: 'ignore',
-        });
+          `cleanup`;
+        const child = spawn(
+          '/bin/sh',
+          ['-c', script, server, config, join(n.dir, 'stdout.log'), ownDir ? n.dir : '', ownDir ? dir : ''],
+          { cwd: n.dir, detached: true, stdio: 'ignore' },
+        );
         child.unref();
         children.push(child);
         await waitReady(`http://127.0.0.1:${n.http}`, child, join(n.dir, 'server.err.log'), 60_000);
@@ -205,8 +221,10 @@ export async function startLocalCluster(opts: LocalClusterOptions = {}): Promise
   }
   return {
     urls: nodes.map((n) => `http://127.0.0.1:${n.http}`),
+    nodeDirs: nodes.map((n) => n.dir),
     cluster,
     dir,
+    serverPeakRss: () => nodes.map((n) => peakRss(n.dir)),
     async stop() {
       await stopAll();
       process.removeListener('exit', onExit);

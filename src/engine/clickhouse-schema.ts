@@ -32,7 +32,7 @@ export const REJECTS_COLUMNS =
 export const INFO_COLUMNS = `(
   loaded_at String, tool_version String, cluster String, shards UInt32,
   events_file String, events_gzip UInt8, events_header UInt8, events_crlf UInt8, events_bytes UInt64,
-  events_rows UInt64, events_rejected UInt64, events_blank UInt64, widest UInt64,
+  events_rows UInt64, events_rejected UInt64, events_blank UInt64, widest UInt64, max_user_id UInt64,
   servers_file String, servers_gzip UInt8, servers_header UInt8, servers_crlf UInt8, servers_bytes UInt64,
   servers_rows UInt64, servers_rejected UInt64
 )`;
@@ -58,6 +58,8 @@ export interface LoadInfo {
   eventsBlank: number;
   /** The largest id or line number (the embedded engine narrows ids to 32 bits below 2^32). */
   widest: bigint;
+  /** The largest user id (the engine packs (user, day) into one UInt64 below 2^32). */
+  maxUserId: bigint;
   servers: InputFile;
   serversRows: number;
   serversRejected: number;
@@ -81,6 +83,7 @@ export function infoCsvLine(i: LoadInfo): string {
     i.eventsRejected,
     i.eventsBlank,
     i.widest.toString(),
+    i.maxUserId.toString(),
     s(i.servers.label),
     b(i.servers.gzip),
     b(i.servers.header),
@@ -117,6 +120,7 @@ export async function readLoadInfo(conn: ClickHouseConnection, db: string): Prom
     eventsRejected: Number(r.events_rejected),
     eventsBlank: Number(r.events_blank),
     widest: BigInt(String(r.widest)),
+    maxUserId: BigInt(String(r.max_user_id)),
     servers: file('servers'),
     serversRows: Number(r.servers_rows),
     serversRejected: Number(r.servers_rejected),

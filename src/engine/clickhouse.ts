@@ -7,7 +7,7 @@ import type { LoadedInputs, LoadedInputsRequest, Window } from '../repair/clean-
 import { UsageError } from '../util/errors.js';
 import { DAY_US, usToDay } from '../util/time.js';
 import { ClickHouseCluster, type ClickHouseTarget, DEFAULT_DATABASE } from './clickhouse-cluster.js';
-import { type ClickHouseConnection, checkIdentifier, type Settings } from './clickhouse-connection.js';
+import { checkIdentifier, type Settings } from './clickhouse-connection.js';
 import { type LoadInfo, readLoadInfo } from './clickhouse-schema.js';
 import { DuckDbEngine } from './duckdb.js';
 import type { Engine, ProgressSink, Row } from './engine.js';
@@ -86,8 +86,8 @@ export class ClickHouseEngine implements Engine {
   private writer: DuckDbEngine | undefined;
   private tmp: string | undefined;
   private files = 0;
-  /** The models built in this run, by name (their `file types`). */
-  private readonly built = new Map<string, Model>();
+  /** The models built in this run, by name: their placement and `file types`. */
+  private readonly built = new Map<string, { model: Model; placement: string }>();
 
   private constructor(
     /** Connections in the server's default database (DDL of the scratch database). */
@@ -134,7 +134,7 @@ export class ClickHouseEngine implements Engine {
     const placement = /^--\s*placement:\s*(shards|initiator)\s*$/m.exec(model.sql)?.[1];
     if (!placement) throw new Error(`model ${model.name} lacks a '-- placement: shards|initiator' line`);
     const name = checkIdentifier('model', model.name);
-    const sql = renderSql(model, { ...params, ...this.engineParams(model.sql) });
+    const sql = renderSql(model, { ...params, ...this.engineParams(model.sql, params) });
     const create =
       model.materialized === 'view'
         ? `CREATE VIEW ${name} AS\n${sql}`
@@ -148,7 +148,7 @@ export class ClickHouseEngine implements Engine {
         await c.command(create, BUILD_SETTINGS);
       }),
     );
-    this.built.set(name, model);
+    this.built.set(name, { model, placement });
     progress?.(1);
   }
 
@@ -186,14 +186,40 @@ export class ClickHouseEngine implements Engine {
   }
 
   /** Parameters every ClickHouse model may use besides the pipeline's. */
-  private engineParams(sql: string): ModelParams {
-    const p: ModelParams = { data: { sql: this.database }, int_type: { sql: this.intType } };
+  private engineParams(sql: string, params: ModelParams): ModelParams {
+    const p: ModelParams = {
+      data: { sql: this.database },
+      int_type: { sql: this.intType },
+      ...this.userDayKey(params),
+    };
     // {{ all_<table> }}: the rows of a shards model on every shard.
     for (const m of sql.matchAll(/\{\{\s*all_(\w+)\s*\}\}/g)) {
       const table = m[1] as string;
       p[`all_${table}`] = { sql: this.nodes.everyShard(this.scratch, table) };
     }
     return p;
+  }
+
+  /**
+   * One grouping key for a (user_id, key_day) pair, and the two halves of a
+   * key k: ClickHouse 18.16 groups one UInt64 several times faster than the
+   * two columns. When a user id needs more than 32 bits, a tuple (exact, slower).
+   */
+  private userDayKey(params: ModelParams): ModelParams {
+    const firstDay = Number(params.first_day ?? 0);
+    if (!this.info || this.info.maxUserId >= 1n << 32n)
+      return {
+        user_day_key: { sql: 'tuple(user_id, key_day)' },
+        key_user: { sql: 'tupleElement(k, 1)' },
+        key_day: { sql: 'tupleElement(k, 2)' },
+      };
+    return {
+      user_day_key: {
+        sql: `bitOr(bitShiftLeft(toUInt64(user_id), 32), toUInt64(toInt64(key_day) - toInt64(${firstDay})))`,
+      },
+      key_user: { sql: 'bitShiftRight(k, 32)' },
+      key_day: { sql: `toInt32(toInt64(bitAnd(k, 4294967295)) + toInt64(${firstDay}))` },
+    };
   }
 
   /**
@@ -206,17 +232,25 @@ export class ClickHouseEngine implements Engine {
     sqlOrTable: string,
     write: (select: string, duck: DuckDbEngine) => Promise<void>,
   ): Promise<void> {
-    const isTable = /^\w+$/.test(sqlOrTable);
-    const source = isTable ? sqlOrTable : `(${sqlOrTable})`;
-    const dates = fileTypes(isTable ? this.built.get(sqlOrTable) : undefined);
+    const built = /^\w+$/.test(sqlOrTable) ? this.built.get(sqlOrTable) : undefined;
+    // A table of every shard is read from all of them.
+    const source = !/^\w+$/.test(sqlOrTable)
+      ? `(${sqlOrTable})`
+      : built?.placement === 'shards'
+        ? this.nodes.everyShard(this.scratch, sqlOrTable)
+        : sqlOrTable;
+    const dates = fileTypes(built?.model);
     const { meta } = await this.nodes.entry.json(`SELECT * FROM ${source} LIMIT 0`);
     const cols = meta.map((m) => ({ name: m.name, read: duckType(m.type), date: dates.has(m.name) }));
     const csv = join(this.tempDir(), `out-${++this.files}.csv`);
     try {
-      await this.nodes.entry.exportCsv(`SELECT ${cols.map((c) => `\`${c.name}\``).join(', ')} FROM ${source}`, csv);
+      await this.nodes.entry.exportCsv(
+        `SELECT ${cols.map((c) => `\`${c.name}\``).join(', ')} FROM ${source}`,
+        csv,
+      );
       const columns = `{${cols.map((c, i) => `'c${i}': '${c.read}'`).join(', ')}}`;
       const reader = `read_csv(${quoteDuck(csv)}, columns = ${columns}, header = false, auto_detect = false,
-        delim = ',', quote = '"', escape = '"', new_line = '\\n', nullstr = '\\N')`;
+        delim = ',', quote = '"', escape = '"', new_line = '\\n', nullstr = '\\N', allow_quoted_nulls = false)`;
       const select = cols
         .map((c, i) => {
           const name = `"${c.name.replaceAll('"', '""')}"`;
@@ -242,7 +276,9 @@ export class ClickHouseEngine implements Engine {
     return this.info;
   }
 
-  private async loadedInputs(request: LoadedInputsRequest): Promise<{ events: InputFile; servers: InputFile }> {
+  private async loadedInputs(
+    request: LoadedInputsRequest,
+  ): Promise<{ events: InputFile; servers: InputFile }> {
     if (request.events !== undefined || request.servers !== undefined)
       throw new UsageError(
         `the ClickHouse engine analyzes the export loaded into ${this.describe()}; ` +
@@ -301,5 +337,3 @@ export class ClickHouseEngine implements Engine {
     };
   }
 }
-
-export type { ClickHouseConnection, ClickHouseTarget };

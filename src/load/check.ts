@@ -16,6 +16,8 @@ export interface CheckedExport {
   blankLines: number;
   /** The largest id or line number, as the embedded engine computes it to size its ids. */
   widest: bigint;
+  /** The largest user id of a good line. */
+  maxUserId: bigint;
   serverRows: number;
   rejected: RejectSummary;
   files: {
@@ -60,7 +62,9 @@ export async function checkExport(
   const ev = await progress.stage(
     `read and check events from ${events.label}`,
     async (bar) => {
-      await readingFile(events.label, () => duck.build(loadModel('duckdb', 'staging', 'stg_events'), {}, bar));
+      await readingFile(events.label, () =>
+        duck.build(loadModel('duckdb', 'staging', 'stg_events'), {}, bar),
+      );
       const [r] = await duck.query(
         `select count(*) filter (where ok) as rows,
                 count(*) filter (where not ok and not blank) as bad,
@@ -68,7 +72,8 @@ export async function checkExport(
                 greatest(
                   max(device_id) filter (where ok or blank), max(user_id) filter (where ok or blank),
                   max(server_id) filter (where ok or blank), count(*) filter (where ok or blank) + 1
-                ) as widest
+                ) as widest,
+                max(user_id) filter (where ok) as max_user_id
          from stg_events`,
       );
       return {
@@ -76,6 +81,7 @@ export async function checkExport(
         bad: Number(r?.bad ?? 0),
         blank: Number(r?.blank ?? 0),
         widest: BigInt((r?.widest as bigint | null) ?? 0n),
+        maxUserId: BigInt((r?.max_user_id as bigint | null) ?? 0n),
       };
     },
     (r) => `${r.rows} events${r.bad ? `, ${r.bad} bad lines` : ''}`,
@@ -119,6 +125,7 @@ export async function checkExport(
     eventRows: ev.rows,
     blankLines: ev.blank,
     widest: ev.widest,
+    maxUserId: ev.maxUserId,
     serverRows: srv.rows,
     rejected,
     files,

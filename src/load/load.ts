@@ -42,7 +42,7 @@ export interface LoadResult {
 }
 
 /** DuckDB's memory while it checks the files: beyond it, it spills to disk, so memory does not grow with the file. */
-const CHECK_MEMORY_LIMIT = '1GB';
+const CHECK_MEMORY_LIMIT = '256MB';
 
 /** The loaded tables that are renamed into place together. */
 const SWAPPED = [LOADED.eventsLocal, LOADED.servers, LOADED.info, LOADED.rejects];
@@ -126,6 +126,7 @@ async function writeTables(
       eventsRejected: x.rejected.events,
       eventsBlank: x.blankLines,
       widest: x.widest,
+      maxUserId: x.maxUserId,
       servers: x.servers,
       serversRows: x.serverRows,
       serversRejected: x.rejected.servers,
@@ -147,7 +148,9 @@ async function writeTables(
         `CREATE TABLE ${t(loading(LOADED.servers))} ${SERVERS_COLUMNS} ENGINE = MergeTree ORDER BY server_id`,
       );
       await c.command(`CREATE TABLE ${t(loading(LOADED.info))} ${INFO_COLUMNS} ENGINE = TinyLog`);
-      await c.command(`CREATE TABLE ${t(loading(LOADED.rejects))} ${REJECTS_COLUMNS} ENGINE = MergeTree ORDER BY ord`);
+      await c.command(
+        `CREATE TABLE ${t(loading(LOADED.rejects))} ${REJECTS_COLUMNS} ENGINE = MergeTree ORDER BY ord`,
+      );
       if (cluster.name)
         await c.command(
           `CREATE TABLE ${t(loading(LOADED.events))} AS ${t(loading(LOADED.eventsLocal))}
@@ -178,14 +181,20 @@ async function writeTables(
 
   return progress.stage('check the counts and switch to the new export', async () => {
     const [n] = (
-      await cluster.entry.json(`select count() as n from ${cluster.everyShard(db, loading(LOADED.eventsLocal))}`)
+      await cluster.entry.json(
+        `select count() as n from ${cluster.everyShard(db, loading(LOADED.eventsLocal))}`,
+      )
     ).data;
     if (Number(n?.n) !== x.eventRows)
-      throw new Error(`ClickHouse holds ${n?.n} events after the load, not ${x.eventRows}; the old export is kept`);
+      throw new Error(
+        `ClickHouse holds ${n?.n} events after the load, not ${x.eventRows}; the old export is kept`,
+      );
     await cluster.everyNode(async (c) => {
       const [s] = (await c.json(`select count() as n from ${t(loading(LOADED.servers))}`)).data;
       if (Number(s?.n) !== x.serverRows)
-        throw new Error(`${c.label} holds ${s?.n} servers after the load, not ${x.serverRows}; the old export is kept`);
+        throw new Error(
+          `${c.label} holds ${s?.n} servers after the load, not ${x.serverRows}; the old export is kept`,
+        );
     });
     const replaced = await cluster.everyNode((c) => swap(c, cluster, db));
     return replaced.some(Boolean);

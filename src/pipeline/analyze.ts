@@ -12,8 +12,8 @@ import {
   buildStaging,
   buildTransitions,
   describeWindow,
-  noEvents,
   type LoadedInputs,
+  noEvents,
   type Rule4End,
 } from '../repair/clean-view.js';
 import { buildQuality, type QualityReport } from '../repair/quality.js';
@@ -148,6 +148,8 @@ async function run(
       (n) => `${n} events left out`,
     );
   }
+  // The big sort is done; what follows holds less and can live with a cap.
+  await engine.afterPairing?.();
   await progress.stage('repair intervals and owners per device-day', (bar) =>
     buildDeviceDays(engine, window, opts.rule4 ?? 'literal', bar),
   );

@@ -61,7 +61,11 @@ const DEMO_MARKER = '.fleetpulse-demo.json';
  */
 export async function demo(opts: DemoOptions): Promise<string> {
   const progress = createProgress({ quiet: opts.quiet });
-  const args = { version: VERSION, seed: opts.seed ?? GENERATE_DEFAULTS.seed, scale: opts.scale ?? GENERATE_DEFAULTS.scale };
+  const args = {
+    version: VERSION,
+    seed: opts.seed ?? GENERATE_DEFAULTS.seed,
+    scale: opts.scale ?? GENERATE_DEFAULTS.scale,
+  };
   const marker = join(opts.out, DEMO_MARKER);
   const events = join(opts.out, GENERATE_FILES.events);
   const servers = join(opts.out, GENERATE_FILES.servers);
@@ -73,7 +77,9 @@ export async function demo(opts: DemoOptions): Promise<string> {
   if (same) {
     progress.note(`reusing the synthetic export in ${opts.out} (seed ${args.seed}, scale ${args.scale})`);
   } else {
-    progress.note(`generating the synthetic export (seed ${args.seed}, scale ${args.scale}) into ${opts.out}`);
+    progress.note(
+      `generating the synthetic export (seed ${args.seed}, scale ${args.scale}) into ${opts.out}`,
+    );
     await generate({ out: opts.out, seed: args.seed, scale: args.scale, quiet: opts.quiet, progress });
     writeFileSync(marker, `${JSON.stringify(args)}\n`);
   }

@@ -1,7 +1,9 @@
 -- materialized: table
 -- placement: initiator
 -- quality.json's per-rule counters: how often each repair rule (SPEC 2) fired
--- and how many device-days the intervals it emitted touch. One pass over each
+-- and how many device-days it contributed: the device-days whose owning
+-- interval (the latest-starting one that day, SPEC 4) it emitted. Each
+-- device-day has one owner, so these add up to all device-days. One pass over each
 -- table of every shard (the counts are summed across shards), then one row
 -- per counter, in the embedded engine's order.
 select c.1 as counter, c.2 as meaning, c.3 as firings, c.4 as device_days
@@ -31,9 +33,7 @@ from (
       ) as f,
       (
         select (
-          countIf(bitAnd(rule_mask, 2) != 0), countIf(bitAnd(rule_mask, 4) != 0),
-          countIf(bitAnd(rule_mask, 8) != 0), countIf(bitAnd(rule_mask, 16) != 0),
-          countIf(bitAnd(rule_mask, 1) != 0)
+          countIf(rule = 1), countIf(rule = 2), countIf(rule = 3), countIf(rule = 4), countIf(rule = 0)
         )
         from {{ all_int_device_days }}
       ) as d

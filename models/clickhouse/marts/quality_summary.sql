@@ -38,6 +38,6 @@ from (
       where rule >= 0
     ) as u,
     (select (count(), countIf(clamped = 1)) from {{ all_int_intervals }}) as i,
-    (select (count(), countIf(bitAnd(rule_mask, 8) = 0)) from {{ all_int_device_days }}) as d,
+    (select (count(), countIf(observed = 0)) from {{ all_int_device_days }}) as d,
     (select (events_rejected, events_blank) from {{ data }}.load_info) as l
 )

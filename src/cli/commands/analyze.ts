@@ -9,8 +9,14 @@ export function registerAnalyze(program: Command): void {
   const cmd = program
     .command('analyze')
     .description('repair the connectivity export and write the daily and rolling 28-day online-device counts')
-    .option('--events <file>', 'connectivity_events.csv (or .csv.gz), with or without a header row (required with duckdb)')
-    .option('--servers <file>', 'servers.csv (or .csv.gz), with or without a header row (required with duckdb)')
+    .option(
+      '--events <file>',
+      'connectivity_events.csv (or .csv.gz), with or without a header row (required with duckdb)',
+    )
+    .option(
+      '--servers <file>',
+      'servers.csv (or .csv.gz), with or without a header row (required with duckdb)',
+    )
     .requiredOption('--out <dir>', 'output folder (created if missing)')
     .option(
       '--as-of <date>',
@@ -43,7 +49,7 @@ export function registerAnalyze(program: Command): void {
         engine: 'duckdb' | 'clickhouse';
       },
     ) => {
-      if (o.engine === 'duckdb' && (o.url.length > 0 || o.cluster || o.database))
+      if (o.engine === 'duckdb' && (o.url || o.cluster || o.database))
         throw new UsageError('--url, --cluster and --database go with --engine clickhouse');
       if (o.engine === 'clickhouse' && (o.events !== undefined || o.servers !== undefined))
         throw new UsageError(

@@ -17,7 +17,12 @@ export function registerDemo(program: Command): void {
       'the main job on the built-in synthetic export (production-sized at scale 1): generate it (or reuse it), then analyze, forecast, insights, report; prints the report path',
     )
     .option('--out <dir>', 'folder for the export, its truth and the results', 'demo-out')
-    .option('--scale <f>', 'size of the synthetic export (1 = the production sample, ~9.5M events)', parseScale, 1)
+    .option(
+      '--scale <f>',
+      'size of the synthetic export (1 = the production sample, ~9.5M events)',
+      parseScale,
+      1,
+    )
     .option('--seed <n>', 'random seed of the synthetic export', parseCount, 1)
     .option('--quiet', 'print nothing but errors and the report path')
     .action(async (o: { out: string; scale: number; seed: number; quiet?: boolean }) => {

@@ -7,29 +7,28 @@ import { parseCount } from '../options.js';
 
 /** The options naming a ClickHouse server or cluster (load, analyze --engine clickhouse). */
 export interface ClickHouseCliOptions {
-  url: string[];
+  url?: string[];
   cluster?: string;
   database?: string;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /** Adds --url, --cluster and --database to a command. */
 export function addClickHouseOptions(cmd: Command): Command {
   return cmd
     .option(
       '--url <url>',
-      'ClickHouse HTTP URL, http[s]://[user:password@]host:port; with --cluster, repeat it for each node (a node not listed is reached at its host with the first URL\'s port)',
+      "ClickHouse HTTP URL, http[s]://[user:password@]host:port; with --cluster, repeat it for each node (a node not listed is reached at its host with the first URL's port)",
       collect,
-      [],
     )
-    .option('--cluster <name>', 'cluster of the servers\' remote_servers to shard over (default: one server)')
+    .option('--cluster <name>', "cluster of the servers' remote_servers to shard over (default: one server)")
     .option('--database <name>', `database holding the loaded export (default ${DEFAULT_DATABASE})`);
 }
 
 /** The ClickHouse target of parsed options; --url is required. */
 export function clickHouseTarget(o: ClickHouseCliOptions): ClickHouseTarget {
-  if (o.url.length === 0) throw new UsageError("required option '--url <url>' not specified");
+  if (!o.url?.length) throw new UsageError("required option '--url <url>' not specified");
   return { urls: o.url, cluster: o.cluster, database: o.database };
 }
 

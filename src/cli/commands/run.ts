@@ -12,7 +12,14 @@ export function registerRun(program: Command): void {
     .option('--max-rejects <n>', 'go on past up to N bad lines, listed in rejects.csv', parseCount)
     .option('--quiet', 'print nothing but errors and the report path')
     .action(
-      async (o: { events: string; servers: string; out: string; asOf?: number; maxRejects?: number; quiet?: boolean }) => {
+      async (o: {
+        events: string;
+        servers: string;
+        out: string;
+        asOf?: number;
+        maxRejects?: number;
+        quiet?: boolean;
+      }) => {
         // Loaded here, not at start-up: the other commands stay quick to start.
         const { runAll } = await import('../../pipeline/run-all.js');
         const report = await runAll({
