@@ -9,6 +9,7 @@ import { UsageError } from '../src/util/errors.js';
 import { ENGINES } from './helpers/engines.js';
 import { dayNumber, removeTempDirs, tempDir, writeEvents, writeServers } from './helpers/fixtures.js';
 import { type RunInput, type RunOutput, ruleCounts, runAnalyze, tuples } from './helpers/run.js';
+import { RULE_COUNTERS } from './reference/spec-reference.js';
 
 afterAll(removeTempDirs);
 
@@ -39,31 +40,8 @@ function ts(at: string): string {
   return /\d\d:\d\d:\d\d/.test(full) ? full : `${full}:00`;
 }
 
-type RuleName =
-  | 'rule_1'
-  | 'rule_2'
-  | 'rule_3'
-  | 'rule_4'
-  | 'rule_5'
-  | 'rule_6'
-  | 'rule_7'
-  | 'rule_8'
-  | 'end'
-  | 'leading_offline'
-  | 'first_online';
-const ALL_RULES: RuleName[] = [
-  'rule_1',
-  'rule_2',
-  'rule_3',
-  'rule_4',
-  'rule_5',
-  'rule_6',
-  'rule_7',
-  'rule_8',
-  'end',
-  'leading_offline',
-  'first_online',
-];
+type RuleName = (typeof RULE_COUNTERS)[number];
+const ALL_RULES: RuleName[] = [...RULE_COUNTERS];
 /** Every rule counter as [firings, device_days] (the device-days whose owning interval the rule emitted); the ones not given are [0, 0]. */
 function rules(given: Partial<Record<RuleName, [number, number]>>): Record<string, [number, number]> {
   return Object.fromEntries(ALL_RULES.map((r) => [r, given[r] ?? [0, 0]]));

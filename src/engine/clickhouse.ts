@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InputFile } from '../ingest/input-file.js';
-import type { LoadedInputs, LoadedInputsRequest, Window } from '../repair/clean-view.js';
+import { type LoadedInputs, type LoadedInputsRequest, type Window, windowOf } from '../repair/clean-view.js';
 import { UsageError } from '../util/errors.js';
-import { DAY_US, usToDay } from '../util/time.js';
+import { DAY_US } from '../util/time.js';
 import { ClickHouseCluster, type ClickHouseTarget, DEFAULT_DATABASE } from './clickhouse-cluster.js';
 import { checkIdentifier, type Settings } from './clickhouse-connection.js';
 import { type LoadInfo, readLoadInfo } from './clickhouse-schema.js';
@@ -321,19 +321,9 @@ export class ClickHouseEngine implements Engine {
     progress?.(1);
     const counts = { bad: info.eventsRejected, blank: info.eventsBlank };
     if (Number(b?.rows ?? 0) === 0) return { ...counts, window: undefined };
-    const firstEventUs = BigInt(b?.first_us as bigint);
-    const lastEventUs = BigInt(b?.last_us as bigint);
-    const day = asOfDay ?? usToDay(lastEventUs);
     return {
       ...counts,
-      window: {
-        firstDay: usToDay(firstEventUs),
-        asOfDay: day,
-        asOfEndUs: (BigInt(day) + 1n) * DAY_US,
-        asOfSource: asOfDay === undefined ? 'latest event' : '--as-of',
-        firstEventUs,
-        lastEventUs,
-      },
+      window: windowOf(BigInt(b?.first_us as bigint), BigInt(b?.last_us as bigint), asOfDay),
     };
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { readInputText } from '../ingest/read-text.js';
 import { InputError } from '../util/errors.js';
 import { dayToIso, isoToDay } from '../util/time.js';
 
@@ -26,15 +27,7 @@ export interface GapReport {
  * line (exit 3).
  */
 export function readDailyColumn(file: string, column = 'total'): DailySeries {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new InputError({ file, reason: 'is a directory, not a file' });
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError({ file, reason: code === 'ENOENT' ? 'no such file' : `cannot read (${code})` });
-  }
+  const text = readInputText(file);
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0) throw new InputError({ file, reason: 'empty file' });

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readInputText } from '../ingest/read-text.js';
 import { InputError } from '../util/errors.js';
 
 /** How a month's billable devices are taken from a user's daily online counts. */
@@ -267,15 +268,7 @@ export function validatePricing(raw: unknown, file: string): PricingTable {
 
 /** Reads and validates a plan table (default: the one shipped with the tool). */
 export function loadPricing(file: string = DEFAULT_PRICING_FILE): PricingTable {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new InputError({ file, reason: 'is a directory, not a file' });
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError({ file, reason: code === 'ENOENT' ? 'no such file' : `cannot read (${code})` });
-  }
+  const text = readInputText(file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -118,20 +118,23 @@ export async function buildTransitions(
   const bad = Number(b?.bad ?? 0);
   const blank = Number(b?.blank ?? 0);
   if (Number(b?.rows ?? 0) === 0) return { bad, blank, window: undefined };
-  const firstEventUs = BigInt(b?.first_us as bigint);
-  const lastEventUs = BigInt(b?.last_us as bigint);
-  const day = asOfDay ?? usToDay(lastEventUs);
   return {
     bad,
     blank,
-    window: {
-      firstDay: usToDay(firstEventUs),
-      asOfDay: day,
-      asOfEndUs: (BigInt(day) + 1n) * DAY_US,
-      asOfSource: asOfDay === undefined ? 'latest event' : '--as-of',
-      firstEventUs,
-      lastEventUs,
-    },
+    window: windowOf(BigInt(b?.first_us as bigint), BigInt(b?.last_us as bigint), asOfDay),
+  };
+}
+
+/** The window from the first and last event used and --as-of (default: the last event's day). */
+export function windowOf(firstEventUs: bigint, lastEventUs: bigint, asOfDay: number | undefined): Window {
+  const day = asOfDay ?? usToDay(lastEventUs);
+  return {
+    firstDay: usToDay(firstEventUs),
+    asOfDay: day,
+    asOfEndUs: (BigInt(day) + 1n) * DAY_US,
+    asOfSource: asOfDay === undefined ? 'latest event' : '--as-of',
+    firstEventUs,
+    lastEventUs,
   };
 }
 
