@@ -10,7 +10,9 @@
 -- first day (SPEC's literal rule 4: destroyed(X) after the next event) can
 -- own more: the days after that first day that no later interval touches.
 -- Those candidate days are few; only they are settled by aggregation.
-with intervals as (
+-- intervals is read twice (owned days, candidate days): materialized once,
+-- not joined to the servers twice.
+with intervals as materialized (
   select device_id, user_id, seq, rule, first_day, last_day, next_first_day
   from int_intervals
 ),

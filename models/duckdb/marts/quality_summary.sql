@@ -46,17 +46,19 @@ intervals as (
 -- day, so it touches the days it owns and, when it ends on the day the next
 -- interval starts, that shared day.
 observed_shared_days as (
-  select device_id, last_day as day
+  select distinct device_id, last_day as day
   from int_intervals
   where rule = 3 and last_day = next_first_day
 ),
 days as (
   select
     (select count(*) from int_device_days) as device_days,
-    (select count(*) from int_device_days as d
-     where d.rule <> 3
-       and not exists (
-         select 1 from observed_shared_days as o where o.device_id = d.device_id and o.day = d.day
-       )) as device_days_repaired_only
+    -- Repaired-owned days minus those a rule-3 interval touches on the side:
+    -- a semi join from the (smaller) shared-day set is half the work of an
+    -- anti join from the device-days.
+    (select count(*) from int_device_days where rule <> 3)
+      - (select count(*) from observed_shared_days as o
+         semi join int_device_days as d on d.device_id = o.device_id and d.day = o.day and d.rule <> 3)
+      as device_days_repaired_only
 )
 select * from events, unknown, bad, intervals, days
