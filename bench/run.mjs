@@ -5,7 +5,8 @@
 // runs as a separate process; its peak RSS is what the process itself saw at
 // exit (FLEETPULSE_STATS), native DuckDB memory included.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,15 +41,30 @@ function run(cmd, cmdArgs, env = {}) {
   return { wall, stats, stdout: r.stdout };
 }
 
-/** Generates the export at `scale` once; later runs reuse it. */
+/** A hash of the built generator's code. */
+function generatorFingerprint() {
+  const dir = join(root, 'dist', 'generate');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.js'))
+    .sort())
+    hash.update(readFileSync(join(dir, f)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Generates the export at `scale` once; later runs reuse it while the generator is the same. */
 function ensureExport(scale) {
   const dir = join(dataRoot, `scale-${scale}`);
   const marker = join(dir, '.generated');
-  if (existsSync(marker)) return { dir, generated: false };
+  // An export made by another version of the generator is made again.
+  const generator = generatorFingerprint();
+  if (existsSync(marker) && JSON.parse(readFileSync(marker, 'utf8')).generator === generator) {
+    return { dir, generated: false };
+  }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const g = run('node', [bin, 'generate', '--out', dir, '--scale', String(scale), '--quiet']);
-  writeFileSync(marker, JSON.stringify({ scale, seconds: g.wall }));
+  writeFileSync(marker, JSON.stringify({ scale, seconds: g.wall, generator }));
   return { dir, generated: true, seconds: g.wall, maxRss: g.stats.max_rss_bytes };
 }
 
