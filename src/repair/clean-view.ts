@@ -14,11 +14,6 @@ export interface Window {
   lastEventUs: bigint;
 }
 
-export interface LineCounts {
-  eventsBad: number;
-  serversBad: number;
-}
-
 /** What analyze() was given, for an engine that holds the inputs already. */
 export interface LoadedInputsRequest {
   events?: string;
@@ -96,9 +91,13 @@ export async function buildTransitions(
   const [narrow] = await engine.query('select count(*) as n from stg_events where not ok and not blank');
   await engine.build(lines, { ...inputs, id_type: { sql: 'UBIGINT' } });
   if (Number(narrow?.n ?? 0) > 0) await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
+  // Line numbers count every line (bad ones too); ids only the good lines'.
   const [m] = await engine.query(
-    `select greatest(max(device_id), max(user_id), max(server_id), count(*) + 1) as widest
-     from stg_events where ok or blank`,
+    `select greatest(
+       max(device_id) filter (where ok), max(user_id) filter (where ok), max(server_id) filter (where ok),
+       count(*) + 2
+     ) as widest
+     from stg_events`,
   );
   const intType = BigInt((m?.widest as bigint | null) ?? 0n) < 2n ** 32n ? 'UINTEGER' : 'UBIGINT';
   await engine.build(
