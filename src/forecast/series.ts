@@ -1,4 +1,3 @@
-import { readFileSync, statSync } from 'node:fs';
 import { readInputText } from '../ingest/read-text.js';
 import { InputError } from '../util/errors.js';
 import { dayToIso, isoToDay } from '../util/time.js';
