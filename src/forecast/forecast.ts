@@ -12,9 +12,16 @@ import { MODELS } from './models/index.js';
 import { type ScoreReport, scoreAgainst } from './score.js';
 import { combineBands, type Selection, select } from './select.js';
 import { fillGaps, type GapReport, readDailyColumn } from './series.js';
-import type { Band, FittedModel, ForecastModel, History, SeriesKind } from './types.js';
+import {
+  type Band,
+  DEFAULT_UNTIL,
+  type FittedModel,
+  type ForecastModel,
+  type History,
+  type SeriesKind,
+} from './types.js';
 
-export const DEFAULT_UNTIL = '2019-02-28';
+export { DEFAULT_UNTIL };
 /** The name of the reported projection (forecast.csv) in forecast_score.json. */
 export const REPORTED = 'reported';
 /** Histories shorter than this are refused: there is nothing to extrapolate from. */

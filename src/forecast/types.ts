@@ -5,6 +5,9 @@
 
 import type { DeviceLog } from './devices.js';
 
+/** The default last day to project: a year after the production sample ends. */
+export const DEFAULT_UNTIL = '2019-02-28';
+
 /** Which total is projected: the daily online count or the 28-day one. */
 export type SeriesKind = 'daily' | 'rolling28';
 

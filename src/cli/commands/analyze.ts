@@ -1,6 +1,4 @@
 import { type Command, Option } from 'commander';
-import { ClickHouseEngine } from '../../engine/clickhouse.js';
-import { analyze } from '../../pipeline/analyze.js';
 import { UsageError } from '../../util/errors.js';
 import { parseCount, parseDay } from '../options.js';
 import { addClickHouseOptions, type ClickHouseCliOptions, clickHouseTarget } from './load.js';
@@ -55,7 +53,12 @@ export function registerAnalyze(program: Command): void {
         throw new UsageError(
           '--engine clickhouse analyzes the export loaded with `fleetpulse load`: give --events and --servers to load',
         );
-      const engine = o.engine === 'clickhouse' ? await ClickHouseEngine.open(clickHouseTarget(o)) : undefined;
+      // Loaded when the command runs, and the ClickHouse client only for that engine: start-up stays quick.
+      const { analyze } = await import('../../pipeline/analyze.js');
+      const engine =
+        o.engine === 'clickhouse'
+          ? await (await import('../../engine/clickhouse.js')).ClickHouseEngine.open(clickHouseTarget(o))
+          : undefined;
       try {
         const r = await analyze({
           events: o.events,

@@ -1,6 +1,5 @@
 import { type Command, Option } from 'commander';
-import { DEFAULT_UNTIL, forecast } from '../../forecast/forecast.js';
-import type { SeriesKind } from '../../forecast/types.js';
+import { DEFAULT_UNTIL, type SeriesKind } from '../../forecast/types.js';
 import { parseDay } from '../options.js';
 
 export function registerForecast(program: Command): void {
@@ -35,6 +34,7 @@ export function registerForecast(program: Command): void {
         scoreAgainst?: string;
         quiet?: boolean;
       }) => {
+        const { forecast } = await import('../../forecast/forecast.js');
         const r = await forecast({
           inDir: o.in,
           until: o.until,

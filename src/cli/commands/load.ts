@@ -1,7 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { ClickHouseTarget } from '../../engine/clickhouse-cluster.js';
 import { DEFAULT_DATABASE } from '../../engine/clickhouse-cluster.js';
-import { load } from '../../load/load.js';
 import { UsageError } from '../../util/errors.js';
 import { parseCount } from '../options.js';
 
@@ -61,6 +60,7 @@ export function registerLoad(program: Command): void {
           quiet?: boolean;
         },
       ) => {
+        const { load } = await import('../../load/load.js');
         const r = await load(clickHouseTarget(o), {
           events: o.events,
           servers: o.servers,
