@@ -88,18 +88,27 @@ export async function buildTransitions(
   const inputs = engine.inputParams(events);
   await engine.build(lines, { ...inputs, id_type: { sql: 'UINTEGER' } });
   await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
-  const [narrow] = await engine.query('select count(*) as n from stg_events where not ok and not blank');
-  await engine.build(lines, { ...inputs, id_type: { sql: 'UBIGINT' } });
-  if (Number(narrow?.n ?? 0) > 0) await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
-  // Line numbers count every line (bad ones too); ids only the good lines'.
-  const [m] = await engine.query(
-    `select greatest(
-       max(device_id) filter (where ok), max(user_id) filter (where ok), max(server_id) filter (where ok),
-       count(*) + 2
-     ) as widest
-     from stg_events`,
+  const [narrow] = await engine.query(
+    'select count(*) filter (where not ok and not blank) as bad, count(*) as lines from stg_events',
   );
-  const intType = BigInt((m?.widest as bigint | null) ?? 0n) < 2n ** 32n ? 'UINTEGER' : 'UBIGINT';
+  // Later readers of the view (rejects, the --as-of count) need 64-bit ids.
+  await engine.build(lines, { ...inputs, id_type: { sql: 'UBIGINT' } });
+  // With nothing rejected on the narrow pass every id fits 32 bits; only the
+  // line numbers can be wider.
+  let widest = BigInt((narrow?.lines as bigint | null) ?? 0n) + 2n;
+  if (Number(narrow?.bad ?? 0) > 0) {
+    await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
+    // Line numbers count every line (bad ones too); ids only the good lines'.
+    const [m] = await engine.query(
+      `select greatest(
+         max(device_id) filter (where ok), max(user_id) filter (where ok), max(server_id) filter (where ok),
+         count(*) + 2
+       ) as widest
+       from stg_events`,
+    );
+    widest = BigInt((m?.widest as bigint | null) ?? 0n);
+  }
+  const intType = widest < 2n ** 32n ? 'UINTEGER' : 'UBIGINT';
   await engine.build(
     loadModel(engine.dialect, 'intermediate', 'int_transitions'),
     { as_of_end_us: asOfEndUs, header_lines: events.header ? 1 : 0, int_type: { sql: intType } },
