@@ -369,46 +369,43 @@ export function referenceAnalyze(input: RefInput): RefResult | undefined {
   const deviceList = [...byDevice.keys()];
   const ownerOn = (device: bigint, day: number): bigint | undefined => owners.get(`${device}|${day}`);
 
+  // One counted device per owner entry: a user's fleet size is how many
+  // entries name the user; each device counts in its owner's bucket.
+  const bucketRow = (D: number, owners: bigint[]): CountRow => {
+    const fleet = new Map<bigint, number>();
+    for (const user of owners) fleet.set(user, (fleet.get(user) ?? 0) + 1);
+    const row = emptyRow(D);
+    for (const user of owners) {
+      row[bucketOf(fleet.get(user) as number)] += 1;
+      row.total += 1;
+    }
+    return row;
+  };
+
   // --- SPEC 4: the daily chart, from the first event's day to as_of, zeros included.
   const daily: CountRow[] = [];
   for (let D = firstDay; D <= asOfDay; D++) {
-    const fleet = new Map<bigint, number>();
-    const online: { device: bigint; user: bigint }[] = [];
+    const owners: bigint[] = [];
     for (const device of deviceList) {
       const user = ownerOn(device, D);
-      if (user === undefined) continue;
-      online.push({ device, user });
-      fleet.set(user, (fleet.get(user) ?? 0) + 1);
+      if (user !== undefined) owners.push(user);
     }
-    const row = emptyRow(D);
-    for (const o of online) {
-      row[bucketOf(fleet.get(o.user) as number)] += 1;
-      row.total += 1;
-    }
-    daily.push(row);
+    daily.push(bucketRow(D, owners));
   }
 
   // --- SPEC 5: rolling 28 days D-27 .. D; a device belongs to the owner of its latest online day there.
   const rolling28: CountRow[] = [];
   for (let D = firstDay; D <= asOfDay; D++) {
-    const fleet = new Map<bigint, number>();
-    const counted: { device: bigint; user: bigint }[] = [];
+    const owners: bigint[] = [];
     for (const device of deviceList) {
       let user: bigint | undefined;
       for (let d = D; d >= D - 27; d--) {
         user = ownerOn(device, d);
         if (user !== undefined) break;
       }
-      if (user === undefined) continue;
-      counted.push({ device, user });
-      fleet.set(user, (fleet.get(user) ?? 0) + 1);
+      if (user !== undefined) owners.push(user);
     }
-    const row = emptyRow(D);
-    for (const c of counted) {
-      row[bucketOf(fleet.get(c.user) as number)] += 1;
-      row.total += 1;
-    }
-    rolling28.push(row);
+    rolling28.push(bucketRow(D, owners));
   }
 
   return {
