@@ -1,5 +1,6 @@
 import type { Engine, ProgressSink } from '../engine/engine.js';
 import { loadModel } from '../engine/models.js';
+import { FORMAT_PARAMS } from '../ingest/formats.js';
 import type { InputFile } from '../ingest/input-file.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { DAY_US, dayToIso, usToDay, usToIso } from '../util/time.js';
@@ -53,9 +54,13 @@ export async function buildStaging(
   if (engine.loaded) return engine.loaded.buildStaging();
   await engine.build(loadModel(engine.dialect, 'staging', 'stg_event_lines'), {
     ...engine.inputParams(events),
+    ...FORMAT_PARAMS,
     id_type: { sql: 'UBIGINT' },
   });
-  await engine.build(loadModel(engine.dialect, 'staging', 'stg_servers'), engine.inputParams(servers));
+  await engine.build(loadModel(engine.dialect, 'staging', 'stg_servers'), {
+    ...engine.inputParams(servers),
+    ...FORMAT_PARAMS,
+  });
   const [r] = await engine.query(
     `select count(*) filter (where not blank and err_reason is null) as rows,
             count(*) filter (where err_reason is not null) as bad
@@ -85,7 +90,7 @@ export async function buildTransitions(
   // for a bad line, and rejects name the right field).
   const lines = loadModel(engine.dialect, 'staging', 'stg_event_lines');
   const stgEvents = loadModel(engine.dialect, 'staging', 'stg_events');
-  const inputs = engine.inputParams(events);
+  const inputs = { ...engine.inputParams(events), ...FORMAT_PARAMS };
   await engine.build(lines, { ...inputs, id_type: { sql: 'UINTEGER' } });
   await engine.build(stgEvents, {}, (f) => progress?.(f * 0.45));
   const [narrow] = await engine.query(

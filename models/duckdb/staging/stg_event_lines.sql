@@ -33,10 +33,7 @@ parsed as (
     -- line must also have SPEC's exact shape. One match per line is the
     -- cheapest strict check; the casts then catch impossible dates and
     -- integers out of range.
-    regexp_full_match(
-      line,
-      '\d{4}-\d\d-\d\d[ T](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|\+00(?::00)?)?,\d+,\d+,\d+,(?i:true|false|t|f|1|0)'
-    ) as shape_ok
+    regexp_full_match(line, {{ event_line_re }}) as shape_ok
   from lines
 ),
 checked as (
@@ -44,7 +41,7 @@ checked as (
     len(f) as n_fields,
     f[1] as ts_text, f[2] as device_text, f[3] as user_text, f[4] as server_text, f[5] as connected_text,
     ts_us is not null
-      and regexp_full_match(f[1], '\d{4}-\d\d-\d\d[ T](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{1,6})?(?:Z|\+00(?::00)?)?')
+      and regexp_full_match(f[1], {{ timestamp_re }})
       as ts_ok,
     device_id is not null and regexp_full_match(f[2], '\d+') as device_ok,
     user_id is not null and regexp_full_match(f[3], '\d+') as user_ok,

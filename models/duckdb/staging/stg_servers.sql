@@ -26,9 +26,9 @@ checked as (
   select *,
     server_id is not null and (cast(server_id as varchar) = id_text or regexp_full_match(id_text, '\d+')) as id_ok,
     created_us is not null
-      and regexp_full_match(created_text, '\d{4}-\d\d-\d\d[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|\+00(:00)?)?') as created_ok,
+      and regexp_full_match(created_text, {{ timestamp_re }}) as created_ok,
     destroyed_text = '' or (destroyed_us is not null
-      and regexp_full_match(destroyed_text, '\d{4}-\d\d-\d\d[ T]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,6})?(Z|\+00(:00)?)?')) as destroyed_ok
+      and regexp_full_match(destroyed_text, {{ timestamp_re }})) as destroyed_ok
   from parsed
 ),
 numbered as (
