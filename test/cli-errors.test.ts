@@ -315,13 +315,12 @@ describe.concurrent('unusable files: exit 3, one line FILE: REASON', () => {
     await expectFileError({ ...w, servers: 'adir' }, 'adir', /directory/);
   });
 
-  // chmod 000 does not stop root from reading: as root, the CLI runs as user nobody (setpriv);
-  // without setpriv the case cannot be made as root and is skipped.
+  // chmod 000 does not stop root from reading: as root, the CLI runs without the capabilities
+  // that override file modes (setpriv); without setpriv the case cannot be made as root and is skipped.
   it.skipIf(IS_ROOT && !SETPRIV)('unreadable file (chmod 000)', async () => {
     const w = workspace(GOOD);
-    chmodSync(w.dir, 0o777);
     chmodSync(join(w.dir, 'events.csv'), 0o000);
-    const r = await cli(analyzeArgs(w, '--quiet'), { cwd: w.dir, asNobody: true });
+    const r = await cli(analyzeArgs(w, '--quiet'), { cwd: w.dir, withoutFileOverride: true });
     expect(r.code, r.stderr).toBe(3);
     expect(lines(r.stderr)).toEqual([expect.stringMatching(/^events\.csv: cannot read/)]);
     expect(existsSync(join(w.dir, 'out', 'quality.json'))).toBe(false);

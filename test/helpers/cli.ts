@@ -19,7 +19,7 @@ export function assertBuilt(): void {
     throw new Error('dist/ is missing: run `npx tsc -p tsconfig.json` before the CLI tests');
 }
 
-/** Where `setpriv` is, to run the CLI as an unprivileged user when the tests run as root. */
+/** Where `setpriv` is, to run the CLI without root's file-permission override when the tests run as root. */
 export const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 export const IS_ROOT = process.getuid?.() === 0;
 
@@ -32,7 +32,7 @@ const HALF_BUILT = /SyntaxError: The requested module|ERR_MODULE_NOT_FOUND|Canno
 
 export async function cli(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; asNobody?: boolean } = {},
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; withoutFileOverride?: boolean } = {},
 ): Promise<CliResult> {
   let r = await cliOnce(args, opts);
   for (let attempt = 0; attempt < 3 && r.code !== 0 && HALF_BUILT.test(r.stderr); attempt++) {
@@ -44,11 +44,20 @@ export async function cli(
 
 function cliOnce(
   args: string[],
-  opts: { cwd?: string; env?: NodeJS.ProcessEnv; asNobody?: boolean },
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; withoutFileOverride?: boolean },
 ): Promise<CliResult> {
   const [cmd, pre] =
-    opts.asNobody && IS_ROOT && SETPRIV
-      ? [SETPRIV, ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]]
+    opts.withoutFileOverride && IS_ROOT && SETPRIV
+      ? // Still root, so the checkout is reachable wherever it lives (a 0700
+        // temp folder included), but mode bits now bind: chmod 000 is unreadable.
+        [
+          SETPRIV,
+          [
+            '--inh-caps=-dac_override,-dac_read_search',
+            '--bounding-set=-dac_override,-dac_read_search',
+            process.execPath,
+          ],
+        ]
       : [process.execPath, []];
   return new Promise((resolve) => {
     execFile(
