@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,9 +16,18 @@ export type ModelParams = Record<string, ParamValue>;
 
 export const MODELS_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'models');
 
+function modelPath(dialect: string, layer: Model['layer'], name: string): string {
+  return join(MODELS_ROOT, dialect, layer, `${name}.sql`);
+}
+
+/** Whether a dialect has a model (a step one dialect needs and another does without). */
+export function hasModel(dialect: string, layer: Model['layer'], name: string): boolean {
+  return existsSync(modelPath(dialect, layer, name));
+}
+
 /** Loads `models/<dialect>/<layer>/<name>.sql`. */
 export function loadModel(dialect: string, layer: Model['layer'], name: string): Model {
-  const path = join(MODELS_ROOT, dialect, layer, `${name}.sql`);
+  const path = modelPath(dialect, layer, name);
   const sql = readFileSync(path, 'utf8');
   const m = /^--\s*materialized:\s*(table|view)\s*$/m.exec(sql);
   if (!m) throw new Error(`model ${path} lacks a '-- materialized: table|view' line`);

@@ -1,5 +1,5 @@
 import type { Engine, ProgressSink } from '../engine/engine.js';
-import { loadModel } from '../engine/models.js';
+import { hasModel, loadModel } from '../engine/models.js';
 import { FORMAT_PARAMS } from '../ingest/formats.js';
 import type { InputFile } from '../ingest/input-file.js';
 import { InputError, UsageError } from '../util/errors.js';
@@ -174,6 +174,12 @@ export async function buildDeviceDays(
 ): Promise<void> {
   const p = { ...windowParams(w), rule4_end: rule4 };
   await engine.build(loadModel(engine.dialect, 'intermediate', 'int_intervals'), p);
+  // The embedded dialect keeps the owned days as runs (int_device_day_ranges)
+  // and int_device_days expands them; ClickHouse settles days per device in
+  // arrays and builds int_device_days itself.
+  if (hasModel(engine.dialect, 'intermediate', 'int_device_day_ranges')) {
+    await engine.build(loadModel(engine.dialect, 'intermediate', 'int_device_day_ranges'), p, progress);
+  }
   await engine.build(loadModel(engine.dialect, 'intermediate', 'int_device_days'), p, progress);
 }
 

@@ -47,7 +47,7 @@ from (
     lead(server_id) over w as next_server_id,
     lead(connected) over w as next_connected,
     -- The next online event, however many offline events come between: the
-    -- start of the device's next interval (int_device_days needs it).
+    -- start of the device's next interval (the owned-day runs need it).
     lead(case when connected then ts_us end ignore nulls) over w as next_online_ts_us
   from (
     select

@@ -1,23 +1,29 @@
 -- materialized: table
 -- A user's 28-day fleet size per day (SPEC section 5). A device counts in the
 -- window ending on D when it was online on one of D-27..D, and belongs to the
--- owner of its latest online day in the window. Each online day d of a device
--- therefore "owns" the window days from d up to the day before the device's
--- next online day, at most d + 27: one run per device-day, no 28x expansion.
-with runs as (
-  select
-    user_id, day,
-    least(
-      coalesce(lead(day) over (partition by device_id order by day) - 1, {{ as_of_day }}),
-      day + 27,
-      {{ as_of_day }}
-    ) as run_end
-  from int_device_days
+-- owner of its latest online day in the window. A run of owned days
+-- [from_day, to_day] therefore holds the device in its owner's 28-day fleet
+-- from from_day up to the day before the device's next run, at most
+-- to_day + 27. Counted like int_user_fleet_daily: changes, running sums.
+with held as (
+  select user_id, from_day,
+    least(coalesce(next_from_day - 1, {{ as_of_day }}), to_day + 27, {{ as_of_day }}) as to_day
+  from int_device_day_ranges
+),
+changes as (
+  select user_id, day, sum(delta) as delta
+  from (
+    select user_id, from_day as day, 1 as delta from held
+    union all
+    select user_id, to_day + 1 as day, -1 as delta from held
+  )
+  group by user_id, day
+),
+steps as (
+  select user_id, day, sum(delta) over w as devices, lead(day) over w as next_day
+  from changes
+  window w as (partition by user_id order by day)
 )
-select user_id, window_day as day, count(*) as devices
-from (
-  select user_id, day as window_day from runs where run_end = day
-  union all
-  select user_id, unnest(range(day, run_end + 1)) as window_day from runs where run_end > day
-)
-group by user_id, window_day
+select user_id, unnest(range(day, next_day)) as day, devices
+from steps
+where devices > 0

@@ -15,10 +15,12 @@ with firings as (
 ),
 days as (
   select
-    count(*) filter (where rule = 1) as d1, count(*) filter (where rule = 2) as d2,
-    count(*) filter (where rule = 3) as d3, count(*) filter (where rule = 4) as d4,
-    count(*) filter (where rule = 0) as d_end
-  from int_device_days
+    sum(to_day - from_day + 1) filter (where rule = 1) as d1,
+    sum(to_day - from_day + 1) filter (where rule = 2) as d2,
+    sum(to_day - from_day + 1) filter (where rule = 3) as d3,
+    sum(to_day - from_day + 1) filter (where rule = 4) as d4,
+    sum(to_day - from_day + 1) filter (where rule = 0) as d_end
+  from int_device_day_ranges
 )
 select * from (values
   ('rule_1', 'online X -> online X', (select r1 from firings), (select d1 from days)),

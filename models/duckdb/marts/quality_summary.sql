@@ -44,21 +44,21 @@ intervals as (
 -- A device-day rests only on repairs when no rule-3 (observed) interval
 -- touches it. A rule-3 interval never reaches past the next interval's first
 -- day, so it touches the days it owns and, when it ends on the day the next
--- interval starts, that shared day.
+-- interval starts, that shared day: the first day of the run that owns it.
 observed_shared_days as (
-  select distinct device_id, last_day as day
+  select device_id, last_day as day
   from int_intervals
   where rule = 3 and last_day = next_first_day
 ),
 days as (
   select
-    (select count(*) from int_device_days) as device_days,
-    -- Repaired-owned days minus those a rule-3 interval touches on the side:
-    -- a semi join from the (smaller) shared-day set is half the work of an
-    -- anti join from the device-days.
-    (select count(*) from int_device_days where rule <> 3)
-      - (select count(*) from observed_shared_days as o
-         semi join int_device_days as d on d.device_id = o.device_id and d.day = o.day and d.rule <> 3)
+    sum(to_day - from_day + 1) as device_days,
+    -- Runs start on distinct days, so the semi join counts each day once.
+    sum(to_day - from_day + 1) filter (where rule <> 3)
+      - (select count(*) from int_device_day_ranges as r
+         semi join observed_shared_days as o on o.device_id = r.device_id and o.day = r.from_day
+         where r.rule <> 3)
       as device_days_repaired_only
+  from int_device_day_ranges
 )
 select * from events, unknown, bad, intervals, days
