@@ -35,7 +35,7 @@ export interface Engine {
   query(sql: string): Promise<Row[]>;
   /** Writes a table or query as CSV with a header row. */
   writeCsv(sqlOrTable: string, path: string): Promise<void>;
-  /** Writes a table or query as Parquet. */
+  /** Writes a table or query as Parquet; its rows are a set (their order is not kept). */
   writeParquet(sqlOrTable: string, path: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/engine.js';
-import { loadModel } from '../engine/models.js';
+import { hasModel, loadModel } from '../engine/models.js';
 import type { InputFile } from '../ingest/input-file.js';
 import { dayToIso, usToIso } from '../util/time.js';
 import { type Window, windowParams } from './clean-view.js';
@@ -68,6 +68,11 @@ export async function buildQuality(
   },
 ): Promise<QualityReport> {
   const p = windowParams(ctx.window);
+  // The embedded dialect counts events per server once (int_server_events)
+  // for quality.json and repairs_by_server.csv; ClickHouse counts in each.
+  if (hasModel(engine.dialect, 'intermediate', 'int_server_events')) {
+    await engine.build(loadModel(engine.dialect, 'intermediate', 'int_server_events'), p);
+  }
   await engine.build(loadModel(engine.dialect, 'marts', 'quality_rules'), p);
   await engine.build(loadModel(engine.dialect, 'marts', 'quality_summary'), p);
   const rules: Record<string, RuleCounter> = {};

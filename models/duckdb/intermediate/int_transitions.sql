@@ -7,13 +7,15 @@
 --     0 (the device's first event) or null (after an online event: rule 1/2);
 --   offline events after an offline event (rule 7/8) or first (rule 9 =
 --     leading offline);
---   bad lines (rule -1) and blank lines (rule -2), kept by line number.
+--   bad lines (rule -1) and blank lines (rule -2), to be counted (the
+--     rejects path reads their text and line numbers from the file).
 -- Offline events after an online event are represented by the interval
 -- they close (next_ts_us, next_server_id). next_online_ts_us is the start of
 -- the device's next interval.
 select
   device_id, user_id, server_id, ts_us, seq,
-  case
+  -- Small codes: every byte of the 5M kept rows costs when they are stored.
+  cast(case
     when blank then -2
     when not ok then -1
     when connected then
@@ -28,15 +30,14 @@ select
     when prev_server_id is null then 9
     when prev_server_id = server_id then 7
     else 8
-  end as rule,
-  case
+  end as tinyint) as rule,
+  cast(case
     when not ok or not connected or prev_connected then null
     when prev_server_id is null then 0
     when prev_server_id = server_id then 5
     else 6
-  end as open_rule,
-  next_ts_us, next_server_id, next_online_ts_us,
-  case when not ok then line_no end as line_no
+  end as tinyint) as open_rule,
+  next_ts_us, next_server_id, next_online_ts_us
 from (
   select
     device_id, user_id, server_id, ts_us, connected, line_no, ok, blank,

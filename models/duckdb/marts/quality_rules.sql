@@ -5,13 +5,10 @@
 -- device-day has one owner, so these add up to all device-days.
 with firings as (
   select
-    count(*) filter (where rule = 1) as r1, count(*) filter (where rule = 2) as r2,
-    count(*) filter (where rule = 3) as r3, count(*) filter (where rule = 4) as r4,
-    count(*) filter (where open_rule = 5) as r5, count(*) filter (where open_rule = 6) as r6,
-    count(*) filter (where rule = 7) as r7, count(*) filter (where rule = 8) as r8,
-    count(*) filter (where rule = 0) as r_end, count(*) filter (where rule = 9) as r_leading,
-    count(*) filter (where open_rule = 0) as r_first
-  from int_transitions
+    sum(rule_1) as r1, sum(rule_2) as r2, sum(rule_3) as r3, sum(rule_4) as r4,
+    sum(rule_5) as r5, sum(rule_6) as r6, sum(rule_7) as r7, sum(rule_8) as r8,
+    sum(end_case) as r_end, sum(leading_offline) as r_leading, sum(first_online) as r_first
+  from int_server_events
 ),
 days as (
   select

@@ -1,35 +1,20 @@
 -- materialized: table
--- quality.json's input and repair counters, one row. Every event of the
--- window is represented once in int_transitions' valid rows: as an online
--- event (rules 0-4), as the offline event closing an interval (rules 3, 4:
--- next_*), or as an ignored offline event (rules 7, 8, 9).
-with known as (
-  select server_id from stg_servers where err_reason is null and not blank
-),
-t as (
+-- quality.json's input and repair counters, one row. The event counts come
+-- per server from int_server_events (every event of the window once: online
+-- events, the offline events closing intervals, ignored offline events).
+with events as (
   select
-    t.device_id, t.user_id, t.rule, t.server_id, t.next_server_id,
-    k1.server_id is null as unknown_self,
-    t.rule in (3, 4) and k2.server_id is null as unknown_next
-  from int_transitions as t
-  left join known as k1 on k1.server_id = t.server_id
-  left join known as k2 on k2.server_id = t.next_server_id
-  where t.rule >= 0
+    sum(events) as events_used,
+    sum(events) filter (where not known_server) as unknown_server_events,
+    count(*) filter (where not known_server and events > 0) as unknown_servers
+  from int_server_events
 ),
-events as (
+entities as (
   select
-    count(*) + count(*) filter (where rule in (3, 4)) as events_used,
     count(distinct device_id) as devices,
-    count(distinct user_id) filter (where rule between 0 and 4) as users_with_online_events,
-    count(*) filter (where unknown_self) + count(*) filter (where unknown_next) as unknown_server_events
-  from t
-),
-unknown as (
-  select count(distinct server_id) as unknown_servers from (
-    select server_id from t where unknown_self
-    union all
-    select next_server_id from t where unknown_next
-  )
+    count(distinct user_id) filter (where rule between 0 and 4) as users_with_online_events
+  from int_transitions
+  where rule >= 0
 ),
 bad as (
   select
@@ -61,4 +46,4 @@ days as (
       as device_days_repaired_only
   from int_device_day_ranges
 )
-select * from events, unknown, bad, intervals, days
+select * from events, entities, bad, intervals, days
