@@ -15,22 +15,21 @@
 -- reaches (it started later); the others, which no run covers, are owned by
 -- the latest-starting reaching interval. The few devices with such days get
 -- their next_from_day recounted.
-with intervals as materialized (
-  select device_id, user_id, seq, rule, first_day, last_day, next_first_day
-  from int_intervals
-),
-runs as materialized (
+with runs as materialized (
   select
     device_id, user_id, rule, first_day as from_day,
     case when next_first_day is null then last_day else least(last_day, next_first_day - 1) end as to_day,
     next_first_day as next_from_day
-  from intervals
+  from int_intervals
   where next_first_day is null or next_first_day > first_day
 ),
+-- Only rule 4 ends an interval later than the next event (rules 1-3 end at
+-- it; the end case has no next interval): filtering on it first spares
+-- computing the other intervals twice.
 reached_days as (
   select device_id, user_id, seq, rule, unnest(range(next_first_day + 1, last_day + 1)) as day
-  from intervals
-  where next_first_day is not null and last_day > next_first_day
+  from int_intervals
+  where rule = 4 and next_first_day is not null and last_day > next_first_day
 ),
 reaching_devices as (
   select distinct device_id from reached_days

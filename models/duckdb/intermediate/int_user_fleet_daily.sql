@@ -1,9 +1,11 @@
 -- materialized: table
 -- A user's fleet size per day: the distinct devices that belong to the user
--- that day (SPEC section 4). Counted from the runs of owned days without
--- expanding them: a run adds a device to its owner's fleet on its first day
--- and takes it away the day after its last; a user's running sum of those
--- changes is the fleet size, which holds until the user's next change.
+-- that day (SPEC section 4), as runs of days [from_day, to_day] over which it
+-- is the same (days without devices are left out). Counted from the runs of
+-- owned days without expanding them: a run adds a device to its owner's fleet
+-- on its first day and takes it away the day after its last; a user's running
+-- sum of those changes is the fleet size, which holds until the user's next
+-- change.
 with changes as (
   select user_id, day, sum(delta) as delta
   from (
@@ -18,6 +20,6 @@ steps as (
   from changes
   window w as (partition by user_id order by day)
 )
-select user_id, unnest(range(day, next_day)) as day, devices
+select user_id, day as from_day, next_day - 1 as to_day, devices
 from steps
 where devices > 0

@@ -4,7 +4,8 @@
 -- owner of its latest online day in the window. A run of owned days
 -- [from_day, to_day] therefore holds the device in its owner's 28-day fleet
 -- from from_day up to the day before the device's next run, at most
--- to_day + 27. Counted like int_user_fleet_daily: changes, running sums.
+-- to_day + 27. Counted like int_user_fleet_daily: changes, running sums,
+-- runs of days with the same 28-day fleet size.
 with held as (
   select user_id, from_day,
     least(coalesce(next_from_day - 1, {{ as_of_day }}), to_day + 27, {{ as_of_day }}) as to_day
@@ -24,6 +25,6 @@ steps as (
   from changes
   window w as (partition by user_id order by day)
 )
-select user_id, unnest(range(day, next_day)) as day, devices
+select user_id, day as from_day, next_day - 1 as to_day, devices
 from steps
 where devices > 0
