@@ -467,6 +467,50 @@ describe.each(ENGINES)('SPEC rules on hand-made timelines ($name)', (engine) => 
       ]);
     });
 
+    it('the days a rule-4 interval reaches past a later interval: owned where no later interval touches them, daily and over 28 days', async () => {
+      const user20Long = [2, 3].flatMap((device) => [
+        on('02-01 09:00', 3, { device, user: 20 }),
+        off('02-12 09:00', 3, { device, user: 20 }),
+      ]);
+      const r = await run({
+        events: [
+          ...user20Long,
+          on('02-01 10:00', 2, { user: 10 }),
+          off('02-01 11:00', 1, { user: 10 }),
+          on('02-02 08:00', 1, { user: 20 }),
+          off('02-02 09:00', 1, { user: 20 }),
+          on('02-10 10:00', 1, { user: 20 }),
+          off('02-10 11:00', 1, { user: 20 }),
+        ],
+      });
+      // Device 1: rule 4 [02-01 10:00, destroyed(2) = 02-03 12:00] (user 10) touches 01..03, past the
+      // rule-3 interval of 02-02 (user 20), which starts later and owns 02; 03 is touched by the rule-4
+      // interval only, so it is user 10's. Then 10 (user 20). Devices 2 and 3: user 20, 01..12.
+      const days = (from: number, to: number, row: number[]) =>
+        Array.from({ length: to - from + 1 }, (_, k) => [`2018-02-${String(from + k).padStart(2, '0')}`, ...row]);
+      expect(tuples(r.daily)).toEqual([
+        ...days(1, 1, [3, 0, 0, 0, 0, 3]),
+        ...days(2, 2, [0, 3, 0, 0, 0, 3]),
+        ...days(3, 3, [3, 0, 0, 0, 0, 3]),
+        ...days(4, 9, [2, 0, 0, 0, 0, 2]),
+        ...days(10, 10, [0, 3, 0, 0, 0, 3]),
+        ...days(11, 12, [2, 0, 0, 0, 0, 2]),
+      ]);
+      // Over 28 days device 1's latest online day is 03 (user 10) until it is online again on 10: user 20
+      // holds 2 devices on 03..09 and 3 on 02 and 10..12.
+      expect(tuples(r.rolling28)).toEqual([
+        ...days(1, 1, [3, 0, 0, 0, 0, 3]),
+        ...days(2, 2, [0, 3, 0, 0, 0, 3]),
+        ...days(3, 9, [3, 0, 0, 0, 0, 3]),
+        ...days(10, 12, [0, 3, 0, 0, 0, 3]),
+      ]);
+      expect(ruleCounts(r.quality)).toEqual(
+        rules({ first_online: [3, 0], rule_4: [1, 2], rule_5: [2, 0], rule_3: [4, 26] }),
+      );
+      // 01 and 03 of device 1 rest on the rule-4 interval alone.
+      expect(r.quality).toMatchObject({ device_days: 28, device_days_repaired_only: 2 });
+    });
+
     it('two intervals starting at the same time: the later event in file order owns the day', async () => {
       const r = await run({
         events: [
