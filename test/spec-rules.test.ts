@@ -487,7 +487,10 @@ describe.each(ENGINES)('SPEC rules on hand-made timelines ($name)', (engine) => 
       // rule-3 interval of 02-02 (user 20), which starts later and owns 02; 03 is touched by the rule-4
       // interval only, so it is user 10's. Then 10 (user 20). Devices 2 and 3: user 20, 01..12.
       const days = (from: number, to: number, row: number[]) =>
-        Array.from({ length: to - from + 1 }, (_, k) => [`2018-02-${String(from + k).padStart(2, '0')}`, ...row]);
+        Array.from({ length: to - from + 1 }, (_, k) => [
+          `2018-02-${String(from + k).padStart(2, '0')}`,
+          ...row,
+        ]);
       expect(tuples(r.daily)).toEqual([
         ...days(1, 1, [3, 0, 0, 0, 0, 3]),
         ...days(2, 2, [0, 3, 0, 0, 0, 3]),
