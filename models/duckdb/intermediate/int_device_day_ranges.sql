@@ -1,4 +1,5 @@
 -- materialized: table
+-- dialect-only: the embedded engine keeps owned days as runs; ClickHouse settles them per device in arrays inside its own int_device_days.
 -- The online days of each device (SPEC section 3) as runs of days with one
 -- owner (section 4): the user of the latest-starting interval touching each
 -- day. rule is the rule that emitted the owning interval (0 = end case);

@@ -1,4 +1,5 @@
 -- materialized: table
+-- dialect-only: the embedded engine counts events per server once for the quality marts; the ClickHouse marts count on each shard themselves.
 -- The window's events per server they name, by the part they play in the
 -- repair (SPEC section 2): one row per server id, known or not. A few hundred
 -- rows instead of millions: quality.json and repairs_by_server.csv take their
